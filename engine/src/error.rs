@@ -54,7 +54,9 @@ pub enum Error {
 pub enum ConstraintError {
     #[error("duplicate key value violates unique constraint \"{constraint}\"")]
     Unique { constraint: String, detail: String },
-    #[error("null value in column \"{column}\" of relation \"{table}\" violates not-null constraint")]
+    #[error(
+        "null value in column \"{column}\" of relation \"{table}\" violates not-null constraint"
+    )]
     NotNull { table: String, column: String },
     #[error("column \"{column}\" is of type {expected} but the value is of type {found}")]
     Type {

@@ -6,8 +6,10 @@
 //! they cover. See docs/architecture.md for the write and read paths and
 //! docs/file-formats.md for every byte on disk.
 
+pub mod catalog;
 pub mod error;
 pub mod row;
+pub mod sql;
 pub mod types;
 pub mod vfs;
 

@@ -305,7 +305,15 @@ mod tests {
         for w in texts.windows(2) {
             assert!(key(Value::Text(w[0].into())) < key(Value::Text(w[1].into())));
         }
-        let floats = [f64::NEG_INFINITY, -2.5, -0.0, 0.0, 1e-300, 3.0, f64::INFINITY];
+        let floats = [
+            f64::NEG_INFINITY,
+            -2.5,
+            -0.0,
+            0.0,
+            1e-300,
+            3.0,
+            f64::INFINITY,
+        ];
         for w in floats.windows(2) {
             assert!(key(Value::Double(w[0])) <= key(Value::Double(w[1])));
         }
@@ -319,9 +327,15 @@ mod tests {
     #[test]
     fn composite_keys_do_not_collide() {
         let mut a = Vec::new();
-        encode_key(&[&Value::Text("a".into()), &Value::Text("bc".into())], &mut a);
+        encode_key(
+            &[&Value::Text("a".into()), &Value::Text("bc".into())],
+            &mut a,
+        );
         let mut b = Vec::new();
-        encode_key(&[&Value::Text("ab".into()), &Value::Text("c".into())], &mut b);
+        encode_key(
+            &[&Value::Text("ab".into()), &Value::Text("c".into())],
+            &mut b,
+        );
         assert_ne!(a, b);
     }
 }

@@ -8,7 +8,7 @@
 
 mod numeric;
 
-pub use numeric::{Numeric, NUMERIC_MAX_PRECISION};
+pub use numeric::{NUMERIC_MAX_PRECISION, Numeric};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -111,8 +111,14 @@ impl Ord for Numeric {
                 let pb = 10i128.pow(u32::from(b.scale));
                 let (ia, ib) = (a.mantissa / pa, b.mantissa / pb);
                 ia.cmp(&ib).then_with(|| {
-                    let fa = Numeric { mantissa: a.mantissa % pa, scale: a.scale };
-                    let fb = Numeric { mantissa: b.mantissa % pb, scale: b.scale };
+                    let fa = Numeric {
+                        mantissa: a.mantissa % pa,
+                        scale: a.scale,
+                    };
+                    let fb = Numeric {
+                        mantissa: b.mantissa % pb,
+                        scale: b.scale,
+                    };
                     match (fa.rescale(scale), fb.rescale(scale)) {
                         (Some(x), Some(y)) => x.mantissa.cmp(&y.mantissa),
                         _ => Ordering::Equal,
@@ -135,7 +141,10 @@ mod tests {
         assert_eq!(n.rescale(2).unwrap().mantissa(), -1235);
         let n = Numeric::new(12344, 3).unwrap();
         assert_eq!(n.rescale(2).unwrap().mantissa(), 1234);
-        assert_eq!(Numeric::new(5, 0).unwrap().rescale(2).unwrap().mantissa(), 500);
+        assert_eq!(
+            Numeric::new(5, 0).unwrap().rescale(2).unwrap().mantissa(),
+            500
+        );
     }
 
     #[test]

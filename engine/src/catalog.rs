@@ -1,0 +1,267 @@
+//! The catalog: tables, their columns, constraints and indexes.
+//!
+//! The catalog is versioned with the data: a transaction that creates, alters
+//! or drops a table logs the new definitions in its commit record, and a
+//! checkpoint stores the whole catalog in the manifest. Every column has a
+//! stable id, so that segments written before an ALTER TABLE still map their
+//! columns to the table's current ones.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::types::DataType;
+
+/// Identifies a table for the life of the data directory (names can change).
+pub type TableId = u32;
+/// Identifies a column within its table for the life of the table.
+pub type ColumnId = u32;
+
+/// Most columns a table may have (PostgreSQL's limit).
+pub const MAX_COLUMNS: usize = 1600;
+/// Longest table, column, constraint or index name (PostgreSQL's NAMEDATALEN - 1).
+pub const MAX_NAME_LEN: usize = 63;
+
+/// A column of a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnDef {
+    pub id: ColumnId,
+    pub name: String,
+    pub ty: DataType,
+    pub not_null: bool,
+    /// The DEFAULT expression as SQL text, evaluated by the SQL layer.
+    pub default: Option<String>,
+}
+
+/// What happens to referencing rows when a referenced row is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ForeignKeyAction {
+    /// Refuse the delete (RESTRICT and NO ACTION behave alike here).
+    Restrict,
+    /// Delete the referencing rows too.
+    Cascade,
+}
+
+/// A UNIQUE constraint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UniqueConstraint {
+    pub name: String,
+    pub columns: Vec<ColumnId>,
+}
+
+/// A CHECK constraint; the expression is SQL text evaluated by the SQL layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckConstraint {
+    pub name: String,
+    pub expr: String,
+}
+
+/// A FOREIGN KEY constraint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<ColumnId>,
+    pub ref_table: TableId,
+    pub ref_columns: Vec<ColumnId>,
+    pub on_delete: ForeignKeyAction,
+}
+
+/// How an index is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexMethod {
+    /// Roaring value bitmaps and bit-sliced indexes kept in the segments.
+    Bitmap,
+}
+
+/// A secondary index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexDef {
+    pub name: String,
+    pub columns: Vec<ColumnId>,
+    pub method: IndexMethod,
+}
+
+/// A table's definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableDef {
+    pub id: TableId,
+    pub name: String,
+    pub columns: Vec<ColumnDef>,
+    /// Primary key columns, in key order; empty when the table has none (its
+    /// rows are then keyed by a hidden, never reused row id).
+    pub primary_key: Vec<ColumnId>,
+    /// Name of the primary key constraint (`<table>_pkey` by default).
+    pub primary_key_name: Option<String>,
+    pub uniques: Vec<UniqueConstraint>,
+    pub checks: Vec<CheckConstraint>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub indexes: Vec<IndexDef>,
+    /// The next column id to hand out (ids are never reused).
+    pub next_column_id: ColumnId,
+}
+
+impl TableDef {
+    /// Position of the column named `name`.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// Position of the column with id `id`.
+    pub fn column_position(&self, id: ColumnId) -> Option<usize> {
+        self.columns.iter().position(|c| c.id == id)
+    }
+
+    /// Positions of the primary key columns.
+    pub fn primary_key_positions(&self) -> Vec<usize> {
+        self.primary_key
+            .iter()
+            .map(|id| {
+                self.column_position(*id)
+                    .expect("validated: primary key columns exist")
+            })
+            .collect()
+    }
+
+    /// The column types in order.
+    pub fn column_types(&self) -> Vec<DataType> {
+        self.columns.iter().map(|c| c.ty).collect()
+    }
+
+    /// The column ids in order.
+    pub fn column_ids(&self) -> Vec<ColumnId> {
+        self.columns.iter().map(|c| c.id).collect()
+    }
+
+    /// Checks the definition's own invariants: names unique and in bounds,
+    /// every referenced column present, key columns NOT NULL.
+    pub fn validate(&self) -> Result<()> {
+        check_name("table", &self.name)?;
+        if self.columns.len() > MAX_COLUMNS {
+            return Err(Error::Limit(format!(
+                "tables can have at most {MAX_COLUMNS} columns"
+            )));
+        }
+        for (i, c) in self.columns.iter().enumerate() {
+            check_name("column", &c.name)?;
+            if self.columns[..i].iter().any(|o| o.name == c.name) {
+                return Err(Error::Invalid(format!(
+                    "column \"{}\" specified more than once",
+                    c.name
+                )));
+            }
+            if c.id >= self.next_column_id {
+                return Err(Error::Invalid(format!("column id {} not allocated", c.id)));
+            }
+        }
+        let known = |ids: &[ColumnId]| ids.iter().all(|id| self.column_position(*id).is_some());
+        let all_known = known(&self.primary_key)
+            && self.uniques.iter().all(|u| known(&u.columns))
+            && self.foreign_keys.iter().all(|f| known(&f.columns))
+            && self.indexes.iter().all(|i| known(&i.columns));
+        if !all_known {
+            return Err(Error::Invalid(format!(
+                "a constraint of table \"{}\" names a column it does not have",
+                self.name
+            )));
+        }
+        for id in &self.primary_key {
+            let c = &self.columns[self.column_position(*id).expect("checked above")];
+            if !c.not_null {
+                return Err(Error::Invalid(format!(
+                    "primary key column \"{}\" must be NOT NULL",
+                    c.name
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_name(kind: &str, name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::Invalid(format!("zero-length {kind} name")));
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(Error::Limit(format!(
+            "{kind} name \"{name}\" is longer than {MAX_NAME_LEN} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// All tables of a database. Cheap to clone: definitions are shared.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    tables: BTreeMap<TableId, Arc<TableDef>>,
+    next_table_id: TableId,
+}
+
+impl Catalog {
+    /// The table named `name`.
+    pub fn table_by_name(&self, name: &str) -> Option<&Arc<TableDef>> {
+        self.tables.values().find(|t| t.name == name)
+    }
+
+    /// The table with id `id`.
+    pub fn table(&self, id: TableId) -> Option<&Arc<TableDef>> {
+        self.tables.get(&id)
+    }
+
+    /// Every table, in id order.
+    pub fn tables(&self) -> impl Iterator<Item = &Arc<TableDef>> {
+        self.tables.values()
+    }
+
+    /// An id for a new table (not yet used by any table).
+    pub fn allocate_table_id(&self) -> TableId {
+        self.next_table_id
+    }
+
+    /// Adds a new table. Its id must be the one [`Self::allocate_table_id`]
+    /// gives, and its name free.
+    pub fn create_table(&mut self, def: TableDef) -> Result<()> {
+        def.validate()?;
+        if self.table_by_name(&def.name).is_some() {
+            return Err(Error::Invalid(format!(
+                "relation \"{}\" already exists",
+                def.name
+            )));
+        }
+        if self.tables.contains_key(&def.id) || def.id < self.next_table_id {
+            return Err(Error::Invalid(format!("table id {} is taken", def.id)));
+        }
+        self.next_table_id = def.id + 1;
+        self.tables.insert(def.id, Arc::new(def));
+        Ok(())
+    }
+
+    /// Replaces the definition of an existing table (ALTER TABLE).
+    pub fn replace_table(&mut self, def: TableDef) -> Result<()> {
+        def.validate()?;
+        if !self.tables.contains_key(&def.id) {
+            return Err(Error::NotFound(format!(
+                "table id {} does not exist",
+                def.id
+            )));
+        }
+        if let Some(other) = self.table_by_name(&def.name) {
+            if other.id != def.id {
+                return Err(Error::Invalid(format!(
+                    "relation \"{}\" already exists",
+                    def.name
+                )));
+            }
+        }
+        self.tables.insert(def.id, Arc::new(def));
+        Ok(())
+    }
+
+    /// Removes a table.
+    pub fn drop_table(&mut self, id: TableId) -> Result<Arc<TableDef>> {
+        self.tables
+            .remove(&id)
+            .ok_or_else(|| Error::NotFound(format!("table id {id} does not exist")))
+    }
+}
