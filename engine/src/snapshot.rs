@@ -1,0 +1,173 @@
+//! Reading a version: a [`Snapshot`] of the database and a [`TableView`] of
+//! one table in it.
+//!
+//! A snapshot holds its version (and through it the mapped segments) for as
+//! long as it lives. Nothing the writer does afterwards — commits,
+//! checkpoints, compactions — changes what it reads.
+
+use std::sync::Arc;
+
+use crate::catalog::{Catalog, TableDef};
+use crate::error::{Error, Result};
+use crate::memtable::Key;
+use crate::row::{Row, encode_key};
+use crate::types::Value;
+use crate::version::{Location, SegmentRef, TableData, Version, column_map, remap_row};
+
+/// A stable, read-only view of the whole database.
+#[derive(Clone)]
+pub struct Snapshot {
+    version: Arc<Version>,
+}
+
+impl Snapshot {
+    pub(crate) fn new(version: Arc<Version>) -> Self {
+        Snapshot { version }
+    }
+
+    /// Sequence number of the last commit it includes.
+    pub fn seq(&self) -> u64 {
+        self.version.seq
+    }
+
+    /// The catalog as of the snapshot.
+    pub fn catalog(&self) -> &Catalog {
+        &self.version.catalog
+    }
+
+    /// The table named `name`.
+    pub fn table(&self, name: &str) -> Result<TableView<'_>> {
+        TableView::of(&self.version, name)
+    }
+
+    pub(crate) fn version(&self) -> &Arc<Version> {
+        &self.version
+    }
+}
+
+/// One table of a version.
+pub struct TableView<'a> {
+    def: &'a Arc<TableDef>,
+    data: &'a TableData,
+}
+
+impl<'a> TableView<'a> {
+    pub(crate) fn of(version: &'a Version, name: &str) -> Result<TableView<'a>> {
+        let def = version
+            .catalog
+            .table_by_name(name)
+            .ok_or_else(|| Error::NotFound(format!("relation \"{name}\" does not exist")))?;
+        Ok(TableView {
+            def,
+            data: version.table(def.id)?,
+        })
+    }
+
+    /// The table's definition.
+    pub fn def(&self) -> &'a Arc<TableDef> {
+        self.def
+    }
+
+    /// Number of rows.
+    pub fn row_count(&self) -> u64 {
+        self.data.live_rows()
+    }
+
+    /// The row whose primary key has `key` values, in key column order.
+    pub fn get(&self, key: &[Value]) -> Result<Option<Row>> {
+        let key = primary_key_of_values(self.def, key)?;
+        Ok(self.get_by_key(&key))
+    }
+
+    /// The row with encoded key `key`.
+    pub fn get_by_key(&self, key: &[u8]) -> Option<Row> {
+        match self.data.locate(key)? {
+            Location::Memtable { row, .. } => Some(row),
+            Location::Segment { index, pos } => {
+                Some(self.segment_row(&self.data.segments[index], pos))
+            }
+        }
+    }
+
+    /// Every row with its key: segment rows oldest segment first, then the
+    /// memtable, each in key order.
+    pub fn scan(&self) -> impl Iterator<Item = (Key, Row)> + '_ {
+        let segments = self.data.segments.iter().flat_map(move |seg| {
+            let segment = &seg.handle.segment;
+            let map = self.segment_column_map(seg);
+            (0..segment.row_count())
+                .filter(move |pos| !seg.deletes.contains(*pos))
+                .map(move |pos| {
+                    let row = segment.row(pos);
+                    let row = match &map {
+                        Some(map) => remap_row(&row, map),
+                        None => row,
+                    };
+                    (Key::from(segment.key(pos)), row)
+                })
+        });
+        let memtable = self
+            .data
+            .memtable
+            .rows()
+            .map(|(k, r)| (k.clone(), r.clone()));
+        segments.chain(memtable)
+    }
+
+    /// Every row, without keys.
+    pub fn rows(&self) -> impl Iterator<Item = Row> + '_ {
+        self.scan().map(|(_, row)| row)
+    }
+
+    fn segment_row(&self, seg: &SegmentRef, pos: u32) -> Row {
+        let row = seg.handle.segment.row(pos);
+        match self.segment_column_map(seg) {
+            Some(map) => remap_row(&row, &map),
+            None => row,
+        }
+    }
+
+    /// How to lay out a segment's rows as the table's current columns, or
+    /// None when the segment already has them.
+    fn segment_column_map(&self, seg: &SegmentRef) -> Option<Vec<Option<usize>>> {
+        let current = self.def.column_ids();
+        (seg.handle.column_ids != current).then(|| column_map(&seg.handle.column_ids, &current))
+    }
+}
+
+/// The encoded primary key of `values` given in key column order.
+pub fn primary_key_of_values(def: &TableDef, values: &[Value]) -> Result<Key> {
+    if def.primary_key.is_empty() {
+        return Err(Error::Invalid(format!(
+            "table \"{}\" has no primary key",
+            def.name
+        )));
+    }
+    if values.len() != def.primary_key.len() {
+        return Err(Error::Invalid(format!(
+            "primary key of \"{}\" has {} columns, {} values given",
+            def.name,
+            def.primary_key.len(),
+            values.len()
+        )));
+    }
+    let refs: Vec<&Value> = values.iter().collect();
+    let mut out = Vec::new();
+    encode_key(&refs, &mut out);
+    Ok(Key::from(out))
+}
+
+/// The encoded primary key of a full row of `def`.
+pub fn primary_key_of_row(def: &TableDef, row: &[Value]) -> Key {
+    let refs: Vec<&Value> = def.primary_key_positions().into_iter().map(|p| &row[p]).collect();
+    let mut out = Vec::new();
+    encode_key(&refs, &mut out);
+    Key::from(out)
+}
+
+/// The key of a row of a table without primary key: its hidden row id.
+pub fn rowid_key(rowid: u64) -> Key {
+    let mut out = Vec::new();
+    encode_key(&[&Value::BigInt(rowid as i64)], &mut out);
+    Key::from(out)
+}
