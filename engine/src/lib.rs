@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod row;
+pub mod segment;
 pub mod types;
 pub mod vfs;
 
