@@ -159,6 +159,28 @@ impl Column {
         }
     }
 
+    /// The layout's name, for tests.
+    #[cfg(test)]
+    pub fn layout_name(&self) -> String {
+        match &self.layout {
+            Layout::Fixed { width, .. } => format!("fixed {width}"),
+            Layout::Numeric {
+                common_scale,
+                width,
+                ..
+            } => {
+                let scale = if common_scale.is_some() {
+                    "common"
+                } else {
+                    "per-value"
+                };
+                format!("numeric i{} {scale} scale", width * 8)
+            }
+            Layout::Plain { .. } => "text plain".into(),
+            Layout::Dict { width, .. } => format!("text dictionary u{}", width * 8),
+        }
+    }
+
     /// Calls `f(pos, value)` for every row in order.
     pub fn scan(&self, buf: &[u8], f: &mut impl FnMut(u32, Value)) {
         match (&self.layout, self.ty) {

@@ -257,6 +257,12 @@ impl Segment {
         self.columns[col].min_max.clone()
     }
 
+    /// How column `col` is laid out, for tests.
+    #[cfg(test)]
+    pub(super) fn layout_name(&self, col: usize) -> String {
+        self.columns[col].layout_name()
+    }
+
     /// Calls `f(pos, value)` for every row of column `col`, in order.
     /// Fixed-width columns decode straight from the mapped bytes, and only
     /// TEXT allocates per value.
