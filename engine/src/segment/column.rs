@@ -15,7 +15,7 @@ use super::format::{type_from_bytes, u32_at};
 use super::nulls::NullCursor;
 use crate::error::Result;
 use crate::row::Reader;
-use crate::types::{DataType, Numeric, Value};
+use crate::types::{DataType, NUMERIC_MAX_PRECISION, Numeric, Value};
 
 /// How a column's values are laid out; ranges index the file's bytes.
 pub enum Layout {
@@ -100,7 +100,7 @@ impl Column {
             (encoding::FIXED, DataType::BigInt | DataType::TimestampTz | DataType::Double) => {
                 fixed(&mut v, rows, 8)?
             }
-            (encoding::NUMERIC, DataType::Numeric(_)) => numeric(&mut v, rows)?,
+            (encoding::NUMERIC, DataType::Numeric(_)) => numeric(&mut v, rows, ty)?,
             (encoding::TEXT_PLAIN, DataType::Text) => plain(&mut v, rows)?,
             (encoding::TEXT_DICT, DataType::Text) => dict(&mut v, rows)?,
             _ => return Err(c.error_at(at, format!("encoding {enc} is not valid for {ty}"))),
@@ -124,6 +124,25 @@ impl Column {
             return Value::Null;
         }
         self.raw(buf, pos as usize)
+    }
+
+    /// The text at `pos` without copying; `None` for NULL or a non-TEXT
+    /// column.
+    pub fn text<'a>(&self, buf: &'a [u8], pos: u32) -> Option<&'a str> {
+        if self.nulls.contains(pos) {
+            return None;
+        }
+        let pos = pos as usize;
+        match &self.layout {
+            Layout::Plain { offsets, bytes } => Some(text(buf, offsets, bytes, pos)),
+            Layout::Dict {
+                offsets,
+                bytes,
+                width,
+                codes,
+            } => Some(text(buf, offsets, bytes, code_at(buf, codes, *width, pos))),
+            _ => None,
+        }
     }
 
     /// The value stored at `pos` ignoring the NULL bitmap.
@@ -377,10 +396,20 @@ fn fixed(c: &mut Cursor, rows: u32, width: usize) -> Result<Layout> {
     Ok(Layout::Fixed { width, values })
 }
 
-fn numeric(c: &mut Cursor, rows: u32) -> Result<Layout> {
+fn numeric(c: &mut Cursor, rows: u32, ty: DataType) -> Result<Layout> {
     let at = c.pos();
-    let [width, mode, common, ..] = c.array::<8>()?;
-    if ![8, 16].contains(&width) || mode > 1 || (mode == 1 && common != 0) {
+    let [width, mode, common] = c.array::<3>()?;
+    c.zeros(5)?;
+    let typmod_scale = match ty {
+        DataType::Numeric(Some(t)) => Some(t.scale),
+        _ => None,
+    };
+    let bad = ![8, 16].contains(&width)
+        || mode > 1
+        || (mode == 1 && (common != 0 || typmod_scale.is_some()))
+        || common > NUMERIC_MAX_PRECISION
+        || typmod_scale.is_some_and(|s| s != common);
+    if bad {
         return Err(c.error_at(at, "bad numeric sub-header"));
     }
     let (common_scale, scales) = if mode == 0 {

@@ -171,7 +171,7 @@ impl Segment {
         let types = columns.iter().map(|c| c.ty).collect();
         Ok(Segment {
             name: name.to_owned(),
-            bytes: bytes.clone(),
+            bytes,
             rows,
             types,
             columns,
@@ -217,6 +217,18 @@ impl Segment {
             .iter()
             .map(|c| c.value(&self.bytes, pos))
             .collect()
+    }
+
+    /// The TEXT value of column `col` at `pos` without copying it; `None`
+    /// for NULL or when the column is not TEXT.
+    pub fn text(&self, col: usize, pos: u32) -> Option<&str> {
+        assert!(
+            pos < self.rows,
+            "row {pos} of {} in {}",
+            self.rows,
+            self.name
+        );
+        self.columns[col].text(&self.bytes, pos)
     }
 
     /// Key bytes of row `pos`.

@@ -58,6 +58,10 @@ fn check(seg: &Segment, types: &[DataType], rows: &[Vec<Value>]) {
                 got[col]
             );
             assert!(same(&seg.value(col, pos), want));
+            match want {
+                Value::Text(t) => assert_eq!(seg.text(col, pos), Some(t.as_str())),
+                _ => assert_eq!(seg.text(col, pos), None),
+            }
         }
         assert_eq!(seg.key(pos), key_of(pos as usize));
         assert_eq!(seg.find_key(&key_of(pos as usize)), Some(pos));
