@@ -148,7 +148,7 @@ fn fix_crcs(buf: &mut [u8]) -> bool {
     let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
     let footer_start = u64_at(buf, len - 32) as usize;
     let footer_len = u32_at(buf, len - 24) as usize;
-    if footer_start.checked_add(footer_len) != Some(len - 32) || footer_len % 24 != 0 {
+    if footer_start.checked_add(footer_len) != Some(len - 32) || !footer_len.is_multiple_of(24) {
         return false;
     }
     for entry in (footer_start..len - 32).step_by(24) {
