@@ -313,7 +313,7 @@ fn parse_keys(
         if prev.is_some_and(|p| p >= key) {
             return Err(c.error_at(
                 bytes.start + start,
-                format!("key {i} does not sort after key {}", i.wrapping_sub(1)),
+                format!("key {i} does not sort after the key before it"),
             ));
         }
         prev = Some(key);
