@@ -1,0 +1,247 @@
+//! Reader side of one column block: decoding values straight from the
+//! mapped bytes of a block that validate.rs checked at open.
+
+use std::ops::Range;
+
+use roaring::RoaringBitmap;
+
+use super::format::u32_at;
+use super::nulls::NullCursor;
+use crate::types::{DataType, Numeric, Value};
+
+/// How a column's values are laid out; ranges index the file's bytes.
+pub enum Layout {
+    /// `width` bytes per row, little-endian.
+    Fixed { width: usize, values: Range<usize> },
+    Numeric {
+        /// `None`: a scale byte per row at this range.
+        common_scale: Option<u8>,
+        scales: Range<usize>,
+        /// 8 or 16.
+        width: usize,
+        mantissas: Range<usize>,
+    },
+    Plain {
+        offsets: Range<usize>,
+        bytes: Range<usize>,
+    },
+    Dict {
+        offsets: Range<usize>,
+        bytes: Range<usize>,
+        /// 1 or 2.
+        width: usize,
+        codes: Range<usize>,
+    },
+}
+
+/// A parsed, verified column block.
+pub struct Column {
+    pub ty: DataType,
+    pub nulls: RoaringBitmap,
+    pub min_max: Option<(Value, Value)>,
+    pub layout: Layout,
+    pub rows: u32,
+}
+
+impl Column {
+    /// Value at `pos` (< rows, checked by the caller).
+    pub fn value(&self, buf: &[u8], pos: u32) -> Value {
+        if self.nulls.contains(pos) {
+            return Value::Null;
+        }
+        self.raw(buf, pos as usize)
+    }
+
+    /// The text at `pos` without copying; `None` for NULL or a non-TEXT
+    /// column.
+    pub fn text<'a>(&self, buf: &'a [u8], pos: u32) -> Option<&'a str> {
+        if self.nulls.contains(pos) {
+            return None;
+        }
+        let pos = pos as usize;
+        match &self.layout {
+            Layout::Plain { offsets, bytes } => Some(text(buf, offsets, bytes, pos)),
+            Layout::Dict {
+                offsets,
+                bytes,
+                width,
+                codes,
+            } => Some(text(buf, offsets, bytes, code_at(buf, codes, *width, pos))),
+            _ => None,
+        }
+    }
+
+    /// The value stored at `pos` ignoring the NULL bitmap.
+    fn raw(&self, buf: &[u8], pos: usize) -> Value {
+        match &self.layout {
+            Layout::Fixed { width, values } => {
+                let at = values.start + pos * width;
+                fixed_value(self.ty, &buf[at..at + width])
+            }
+            Layout::Numeric {
+                common_scale,
+                scales,
+                width,
+                mantissas,
+            } => {
+                let scale = common_scale.unwrap_or_else(|| buf[scales.start + pos]);
+                let at = mantissas.start + pos * width;
+                let m = mantissa(&buf[at..at + width]);
+                Value::Numeric(Numeric::new(m, scale).expect("validated at open"))
+            }
+            Layout::Plain { offsets, bytes } => {
+                Value::Text(text(buf, offsets, bytes, pos).to_owned())
+            }
+            Layout::Dict {
+                offsets,
+                bytes,
+                width,
+                codes,
+            } => {
+                let code = code_at(buf, codes, *width, pos);
+                Value::Text(text(buf, offsets, bytes, code).to_owned())
+            }
+        }
+    }
+
+    /// The layout's name, for tests.
+    #[cfg(test)]
+    pub fn layout_name(&self) -> String {
+        match &self.layout {
+            Layout::Fixed { width, .. } => format!("fixed {width}"),
+            Layout::Numeric {
+                common_scale,
+                width,
+                ..
+            } => {
+                let scale = if common_scale.is_some() {
+                    "common"
+                } else {
+                    "per-value"
+                };
+                format!("numeric i{} {scale} scale", width * 8)
+            }
+            Layout::Plain { .. } => "text plain".into(),
+            Layout::Dict { width, .. } => format!("text dictionary u{}", width * 8),
+        }
+    }
+
+    /// Calls `f(pos, value)` for every row in order.
+    pub fn scan(&self, buf: &[u8], f: &mut impl FnMut(u32, Value)) {
+        match (&self.layout, self.ty) {
+            (Layout::Fixed { values, .. }, DataType::Boolean) => scan_fixed::<1>(
+                &buf[values.clone()],
+                &self.nulls,
+                |b| Value::Boolean(b[0] != 0),
+                f,
+            ),
+            (Layout::Fixed { values, .. }, DataType::Integer) => scan_fixed::<4>(
+                &buf[values.clone()],
+                &self.nulls,
+                |b| Value::Integer(i32::from_le_bytes(b)),
+                f,
+            ),
+            (Layout::Fixed { values, .. }, DataType::Date) => scan_fixed::<4>(
+                &buf[values.clone()],
+                &self.nulls,
+                |b| Value::Date(i32::from_le_bytes(b)),
+                f,
+            ),
+            (Layout::Fixed { values, .. }, DataType::BigInt) => scan_fixed::<8>(
+                &buf[values.clone()],
+                &self.nulls,
+                |b| Value::BigInt(i64::from_le_bytes(b)),
+                f,
+            ),
+            (Layout::Fixed { values, .. }, DataType::TimestampTz) => scan_fixed::<8>(
+                &buf[values.clone()],
+                &self.nulls,
+                |b| Value::TimestampTz(i64::from_le_bytes(b)),
+                f,
+            ),
+            (Layout::Fixed { values, .. }, _) => scan_fixed::<8>(
+                &buf[values.clone()],
+                &self.nulls,
+                |b| Value::Double(f64::from_bits(u64::from_le_bytes(b))),
+                f,
+            ),
+            _ => {
+                let mut nulls = NullCursor::new(&self.nulls);
+                for pos in 0..self.rows {
+                    let v = if nulls.is_null(pos) {
+                        Value::Null
+                    } else {
+                        self.raw(buf, pos as usize)
+                    };
+                    f(pos, v);
+                }
+            }
+        }
+    }
+}
+
+fn scan_fixed<const W: usize>(
+    values: &[u8],
+    nulls: &RoaringBitmap,
+    decode: impl Fn([u8; W]) -> Value,
+    f: &mut impl FnMut(u32, Value),
+) {
+    let (slots, rest) = values.as_chunks::<W>();
+    debug_assert!(rest.is_empty());
+    if nulls.is_empty() {
+        for (pos, slot) in slots.iter().enumerate() {
+            f(pos as u32, decode(*slot));
+        }
+    } else {
+        let mut cursor = NullCursor::new(nulls);
+        for (pos, slot) in slots.iter().enumerate() {
+            let pos = pos as u32;
+            f(
+                pos,
+                if cursor.is_null(pos) {
+                    Value::Null
+                } else {
+                    decode(*slot)
+                },
+            );
+        }
+    }
+}
+
+fn fixed_value(ty: DataType, b: &[u8]) -> Value {
+    let b4 = || <[u8; 4]>::try_from(b).expect("4-byte slot");
+    let b8 = || <[u8; 8]>::try_from(b).expect("8-byte slot");
+    match ty {
+        DataType::Boolean => Value::Boolean(b[0] != 0),
+        DataType::Integer => Value::Integer(i32::from_le_bytes(b4())),
+        DataType::Date => Value::Date(i32::from_le_bytes(b4())),
+        DataType::BigInt => Value::BigInt(i64::from_le_bytes(b8())),
+        DataType::TimestampTz => Value::TimestampTz(i64::from_le_bytes(b8())),
+        DataType::Double => Value::Double(f64::from_bits(u64::from_le_bytes(b8()))),
+        DataType::Numeric(_) | DataType::Text => unreachable!("not a fixed-width type"),
+    }
+}
+
+/// A little-endian i64 or i128 mantissa.
+pub fn mantissa(b: &[u8]) -> i128 {
+    match b.len() {
+        8 => i128::from(i64::from_le_bytes(b.try_into().expect("8 bytes"))),
+        _ => i128::from_le_bytes(b.try_into().expect("16 bytes")),
+    }
+}
+
+pub fn code_at(buf: &[u8], codes: &Range<usize>, width: usize, pos: usize) -> usize {
+    let at = codes.start + pos * width;
+    match width {
+        1 => usize::from(buf[at]),
+        _ => usize::from(u16::from_le_bytes([buf[at], buf[at + 1]])),
+    }
+}
+
+fn text<'a>(buf: &'a [u8], offsets: &Range<usize>, bytes: &Range<usize>, i: usize) -> &'a str {
+    let (s, e) = (
+        u32_at(buf, offsets, i) as usize,
+        u32_at(buf, offsets, i + 1) as usize,
+    );
+    std::str::from_utf8(&buf[bytes.start + s..bytes.start + e]).expect("validated at open")
+}
