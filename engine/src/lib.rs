@@ -10,6 +10,7 @@ pub mod error;
 pub mod row;
 pub mod types;
 pub mod vfs;
+pub mod wal;
 
 pub use error::{ConstraintError, Error, Result};
 pub use row::Row;

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use super::{FileBytes, Vfs, WritableFile};
 use crate::error::{Error, Result};
@@ -37,6 +38,9 @@ pub struct SimConfig {
     pub seed: u64,
     /// Sector size used when tearing unsynced writes.
     pub sector_size: usize,
+    /// How long each file sync takes (slept outside the lock), so that
+    /// group commit can be observed; zero by default.
+    pub sync_latency: Duration,
 }
 
 impl Default for SimConfig {
@@ -45,6 +49,7 @@ impl Default for SimConfig {
             crash_after_ops: None,
             seed: 0,
             sector_size: 512,
+            sync_latency: Duration::ZERO,
         }
     }
 }
@@ -349,6 +354,10 @@ impl WritableFile for SimFile {
     }
 
     fn sync(&mut self) -> Result<()> {
+        let latency = self.state().config.sync_latency;
+        if !latency.is_zero() {
+            std::thread::sleep(latency);
+        }
         let mut state = self.state();
         state.op(&self.name)?;
         let inode = state.inode(self.inode);
