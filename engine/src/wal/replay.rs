@@ -8,9 +8,12 @@
 //! - no valid frame anywhere after it: a crash mid-write left a torn tail.
 //!   The file is cut at the bad frame (or removed, if its header is bad),
 //!   later log files are removed, and a warning says what was dropped.
-//! - a valid frame after it, in the same file or a later one: records the
-//!   log once acknowledged are damaged. That is corruption, reported with
-//!   the file and offset; nothing is skipped silently.
+//! - a valid frame after it, in the same file or a later one, or a later
+//!   file with a valid header: records the log once acknowledged are
+//!   damaged. That is corruption, reported with the file and offset;
+//!   nothing is skipped silently. (A later file is created only after every
+//!   earlier one was synced whole, so its valid header proves that no
+//!   earlier frame can be torn.)
 
 use super::Lsn;
 use super::files::{self, HEADER_SIZE, file_name};
@@ -32,6 +35,8 @@ pub(crate) struct Recovered {
 struct Bad {
     index: usize,
     offset: usize,
+    /// The length of the bad spot's file.
+    file_len: usize,
     detail: String,
 }
 
@@ -68,8 +73,11 @@ pub(crate) fn replay(
             start.checked_add(delta as u64)
         };
         if let Some(bad) = &bad {
+            if files::check_header(&data, start).is_ok() {
+                return Err(corrupt(&starts, bad, "file header", &name, 0));
+            }
             if let Some(at) = frame::find_valid(&data, HEADER_SIZE, lsn_at) {
-                return Err(corrupt(&starts, bad, &name, at));
+                return Err(corrupt(&starts, bad, "frame", &name, at));
             }
             continue;
         }
@@ -86,10 +94,11 @@ pub(crate) fn replay(
             let here = Bad {
                 index,
                 offset: 0,
+                file_len: data.len(),
                 detail,
             };
             if let Some(at) = frame::find_valid(&data, HEADER_SIZE, lsn_at) {
-                return Err(corrupt(&starts, &here, &name, at));
+                return Err(corrupt(&starts, &here, "frame", &name, at));
             }
             bad = Some(here);
             continue;
@@ -113,10 +122,11 @@ pub(crate) fn replay(
                     let here = Bad {
                         index,
                         offset: at,
+                        file_len: data.len(),
                         detail,
                     };
                     if let Some(later) = frame::find_valid(&data, at + 1, lsn_at) {
-                        return Err(corrupt(&starts, &here, &name, later));
+                        return Err(corrupt(&starts, &here, "frame", &name, later));
                     }
                     bad = Some(here);
                     break;
@@ -138,13 +148,13 @@ pub(crate) fn replay(
     Ok(Recovered { files: live, end })
 }
 
-/// The corruption error for a bad spot followed by a valid frame.
-fn corrupt(starts: &[Lsn], bad: &Bad, later_file: &str, later_at: usize) -> Error {
+/// The corruption error for a bad spot followed by something valid.
+fn corrupt(starts: &[Lsn], bad: &Bad, what: &str, later_file: &str, later_at: usize) -> Error {
     Error::corruption(
         file_name(starts[bad.index]),
         bad.offset as u64,
         format!(
-            "{}; a valid frame follows at {later_file} offset {later_at}, so this is damage, \
+            "{}; a valid {what} follows at {later_file} offset {later_at}, so this is damage, \
              not a torn write",
             bad.detail
         ),
@@ -157,12 +167,11 @@ fn cut_tail(vfs: &dyn Vfs, starts: &[Lsn], bad: &Bad) -> Result<()> {
     let name = file_name(starts[bad.index]);
     let mut removed = false;
     if bad.offset >= HEADER_SIZE {
-        let len = vfs.map(&name)?.len();
-        assert!(bad.offset < len);
+        assert!(bad.offset < bad.file_len);
         tracing::warn!(
             file = %name,
             offset = bad.offset,
-            dropped = len - bad.offset,
+            dropped = bad.file_len - bad.offset,
             detail = %bad.detail,
             "write-ahead log: dropping torn tail left by a crash mid-write"
         );

@@ -262,6 +262,21 @@ fn damage_before_a_later_file_is_corruption() {
 }
 
 #[test]
+fn damage_before_an_empty_later_file_is_corruption() {
+    // The last record of a file is followed by a rolled file holding only
+    // its header: that file proves the record was synced whole.
+    let base = sim();
+    let written = one_file_log(&base, 3);
+    let (wal, _) = open_collect(Arc::new(base.clone()), 0, WalConfig::default()).unwrap();
+    let next = wal.rotate().unwrap();
+    assert_eq!(wal.file_starts(), vec![0, next]);
+    drop(wal);
+    let at = HEADER_SIZE as u64 + written[2].0;
+    base.flip_bit(&file_name(0), at + 17, 4);
+    expect_corruption(&base, &file_name(0), at);
+}
+
+#[test]
 fn incomplete_last_file_is_removed() {
     let base = sim();
     let written = one_file_log(&base, 4);
@@ -365,4 +380,33 @@ fn limits_and_misuse() {
     assert!(open_collect(Arc::new(sim()), 0, zero).is_err());
     fn send_sync<T: Send + Sync>() {}
     send_sync::<Wal>();
+}
+
+#[test]
+fn torn_tail_and_corruption_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let vfs: Arc<dyn Vfs> = Arc::new(DiskVfs::new(dir.path()).unwrap());
+    let (wal, _) = open_collect(vfs.clone(), 0, WalConfig::default()).unwrap();
+    let written = append_range(&wal, 1, 8);
+    drop(wal);
+    let path = dir.path().join(file_name(0));
+    let full = std::fs::read(&path).unwrap();
+    let last = HEADER_SIZE + written[7].0 as usize;
+    // A torn tail: the last record half written.
+    std::fs::write(&path, &full[..last + 10]).unwrap();
+    let (wal, replayed) = open_collect(vfs.clone(), 0, WalConfig::default()).unwrap();
+    assert_eq!(replayed, written[..7]);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), last as u64);
+    wal.wait_durable(wal.append(b"again").unwrap()).unwrap();
+    drop(wal);
+    // Damage in a middle record.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = HEADER_SIZE + written[3].0 as usize;
+    bytes[middle + 20] ^= 0x40;
+    std::fs::write(&path, &bytes).unwrap();
+    let err = open_collect(vfs, 0, WalConfig::default()).unwrap_err();
+    assert!(
+        matches!(err, Error::Corruption { offset, .. } if offset == middle as u64),
+        "{err}"
+    );
 }
