@@ -5,11 +5,11 @@
 //! in the logical log stream. The stream is split across files named
 //! `wal-{start_lsn:020}.log` in the data directory, each with a 32-byte
 //! header. See docs/file-formats.md (WAL section) for every byte, and
-//! [`replay`] for the recovery rules: a torn tail is cut, damage before
+//! `replay.rs` for the recovery rules: a torn tail is cut, damage before
 //! valid records is reported as corruption.
 //!
 //! Concurrency: [`Wal::append`] only buffers; [`Wal::wait_durable`] does group
-//! commit (see [`writer`]). After a failed write or fsync every call
+//! commit (see `writer.rs`). After a failed write or fsync every call
 //! returns [`Error::Poisoned`].
 
 mod files;
