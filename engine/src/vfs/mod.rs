@@ -12,10 +12,10 @@
 //! to cut a torn log tail); segments are read through read-only maps.
 
 mod disk;
-// mod sim;
+mod sim;
 
 pub use disk::DiskVfs;
-// pub use sim::{SimConfig, SimVfs};
+pub use sim::{SimConfig, SimVfs};
 
 use std::any::Any;
 use std::ops::Deref;
