@@ -23,7 +23,9 @@ use crmdb_engine::{DataType, Database, Numeric, Options, Row, Value};
 
 fn wal_commit(c: &mut Criterion) {
     let mut group = c.benchmark_group("wal_commit");
-    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
     group.throughput(Throughput::Elements(1));
     let payload = vec![7u8; 200];
     for committers in [1usize, 16] {
@@ -47,7 +49,9 @@ fn wal_commit(c: &mut Criterion) {
                     }
                 });
                 // Time per commit: all committers' commits over the wall time.
-                start.elapsed().mul_f64(iters as f64 / (per_thread * committers as u64) as f64)
+                start
+                    .elapsed()
+                    .mul_f64(iters as f64 / (per_thread * committers as u64) as f64)
             })
         });
     }
@@ -174,24 +178,38 @@ fn recovery(c: &mut Criterion) {
         .unwrap();
         let mut last = 0;
         for i in 0..RECORDS {
-            let row: Row = vec![Value::BigInt(i), Value::BigInt(i % 1000), Value::Text("email".into())].into();
+            let row: Row = vec![
+                Value::BigInt(i),
+                Value::BigInt(i % 1000),
+                Value::Text("email".into()),
+            ]
+            .into();
             let mut key = Vec::new();
             crmdb_engine::row::encode_key(&[&row[0]], &mut key);
             let record = CommitRecord {
                 seq: seq + 1 + i as u64,
-                ops: vec![Op::Insert { table, key: key.into(), row }],
+                ops: vec![Op::Insert {
+                    table,
+                    key: key.into(),
+                    row,
+                }],
             };
             last = wal.append(&record.encode()).unwrap();
         }
         wal.wait_durable(last).unwrap();
     }
     let mut group = c.benchmark_group("recovery");
-    group.sample_size(10).measurement_time(Duration::from_secs(30));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
     group.throughput(Throughput::Elements(RECORDS as u64));
     group.bench_function("replay_1m_records", |b| {
         b.iter(|| {
             let db = Database::open_with(vfs.clone(), options.clone()).unwrap();
-            assert_eq!(db.snapshot().table("events").unwrap().row_count(), RECORDS as u64);
+            assert_eq!(
+                db.snapshot().table("events").unwrap().row_count(),
+                RECORDS as u64
+            );
         })
     });
     group.finish();

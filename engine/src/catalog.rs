@@ -246,13 +246,13 @@ impl Catalog {
                 def.id
             )));
         }
-        if let Some(other) = self.table_by_name(&def.name) {
-            if other.id != def.id {
-                return Err(Error::Invalid(format!(
-                    "relation \"{}\" already exists",
-                    def.name
-                )));
-            }
+        if let Some(other) = self.table_by_name(&def.name)
+            && other.id != def.id
+        {
+            return Err(Error::Invalid(format!(
+                "relation \"{}\" already exists",
+                def.name
+            )));
         }
         self.tables.insert(def.id, Arc::new(def));
         Ok(())

@@ -39,11 +39,18 @@ impl Inner {
         let mut version = (*writer.latest).clone();
         let table_ids: Vec<_> = version.tables.keys().copied().collect();
         for id in table_ids {
-            let def = version.catalog.table(id).expect("tables follow the catalog").clone();
+            let def = version
+                .catalog
+                .table(id)
+                .expect("tables follow the catalog")
+                .clone();
             let data = Arc::make_mut(version.tables.get_mut(&id).expect("listed above"));
             let memtable = std::mem::take(&mut data.memtable);
             let max_seq = memtable.entries().map(|(_, e)| e.seq).max().unwrap_or(0);
-            let mut rows = memtable.rows().map(|(k, r)| (k.to_vec(), r.clone())).peekable();
+            let mut rows = memtable
+                .rows()
+                .map(|(k, r)| (k.to_vec(), r.clone()))
+                .peekable();
             while rows.peek().is_some() {
                 let mut chunk = rows.by_ref().take(MAX_SEGMENT_ROWS as usize);
                 let seg = self.write_segment_file(writer, &def, max_seq, &mut chunk)?;
@@ -100,13 +107,21 @@ impl Inner {
 
 /// The manifest describing `version`, whose memtables must be empty or
 /// covered by the log from `wal_lsn`.
-pub(crate) fn manifest_of(version: &Version, wal_lsn: u64, writer: &WriterState, next_rowid: u64) -> ManifestData {
+pub(crate) fn manifest_of(
+    version: &Version,
+    wal_lsn: u64,
+    writer: &WriterState,
+    next_rowid: u64,
+) -> ManifestData {
     let segments = version
         .tables
         .values()
         .flat_map(|t| t.segments.iter())
         .map(|s| {
-            debug_assert!(!s.deletes_dirty, "delete bitmaps are written before the manifest");
+            debug_assert!(
+                !s.deletes_dirty,
+                "delete bitmaps are written before the manifest"
+            );
             SegmentEntry {
                 id: s.handle.id,
                 table: s.handle.table,
@@ -114,7 +129,11 @@ pub(crate) fn manifest_of(version: &Version, wal_lsn: u64, writer: &WriterState,
                 rows: s.handle.segment.row_count(),
                 column_ids: s.handle.column_ids.clone(),
                 max_seq: s.handle.max_seq,
-                deletes: if s.deletes.is_empty() { None } else { s.deletes_file.clone() },
+                deletes: if s.deletes.is_empty() {
+                    None
+                } else {
+                    s.deletes_file.clone()
+                },
             }
         })
         .collect();
@@ -127,4 +146,3 @@ pub(crate) fn manifest_of(version: &Version, wal_lsn: u64, writer: &WriterState,
         segments,
     }
 }
-

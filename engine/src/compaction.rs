@@ -29,8 +29,14 @@ impl Inner {
         let Some(def) = version.catalog.table(table).cloned() else {
             return Ok(());
         };
-        let data = Arc::make_mut(version.tables.get_mut(&table).expect("tables follow the catalog"));
-        let worth_it = data.segments.len() > 1 || data.segments.iter().any(|s| !s.deletes.is_empty());
+        let data = Arc::make_mut(
+            version
+                .tables
+                .get_mut(&table)
+                .expect("tables follow the catalog"),
+        );
+        let worth_it =
+            data.segments.len() > 1 || data.segments.iter().any(|s| !s.deletes.is_empty());
         if !worth_it {
             drop(writer);
             self.wal.retire_before(checkpointed.wal_lsn)?;
@@ -71,7 +77,9 @@ impl<'a> MergedRows<'a> {
     fn new(segments: &'a [SegmentRef], current: &[u32]) -> Self {
         let maps = segments
             .iter()
-            .map(|s| (s.handle.column_ids != current).then(|| column_map(&s.handle.column_ids, current)))
+            .map(|s| {
+                (s.handle.column_ids != current).then(|| column_map(&s.handle.column_ids, current))
+            })
             .collect();
         let mut merged = MergedRows {
             segments,

@@ -117,31 +117,46 @@ impl Database {
         let mut version = load_version(&*vfs, &manifest)?;
         let mut next_seq = manifest.next_seq;
         let mut next_rowid = manifest.next_rowid;
-        let wal_config = WalConfig { file_size_limit: options.wal_file_size };
-        let wal = Wal::open(vfs.clone(), manifest.wal_lsn, wal_config, &mut |lsn, payload| {
-            let record = CommitRecord::decode(payload).map_err(|e| {
-                Error::corruption("log", lsn, format!("commit record does not decode: {e}"))
-            })?;
-            if record.seq < next_seq {
-                return Err(Error::corruption(
-                    "log",
-                    lsn,
-                    format!("commit {} replayed after commit {}", record.seq, next_seq - 1),
-                ));
-            }
-            for op in &record.ops {
-                version.apply(op, record.seq).map_err(|e| {
-                    Error::corruption("log", lsn, format!("commit {} does not replay: {e}", record.seq))
+        let wal_config = WalConfig {
+            file_size_limit: options.wal_file_size,
+        };
+        let wal = Wal::open(
+            vfs.clone(),
+            manifest.wal_lsn,
+            wal_config,
+            &mut |lsn, payload| {
+                let record = CommitRecord::decode(payload).map_err(|e| {
+                    Error::corruption("log", lsn, format!("commit record does not decode: {e}"))
                 })?;
-                if let Op::Insert { key, .. } = op {
-                    if let Some(rowid) = rowid_of_key(&version, op.table(), key) {
+                if record.seq < next_seq {
+                    return Err(Error::corruption(
+                        "log",
+                        lsn,
+                        format!(
+                            "commit {} replayed after commit {}",
+                            record.seq,
+                            next_seq - 1
+                        ),
+                    ));
+                }
+                for op in &record.ops {
+                    version.apply(op, record.seq).map_err(|e| {
+                        Error::corruption(
+                            "log",
+                            lsn,
+                            format!("commit {} does not replay: {e}", record.seq),
+                        )
+                    })?;
+                    if let Op::Insert { key, .. } = op
+                        && let Some(rowid) = rowid_of_key(&version, op.table(), key)
+                    {
                         next_rowid = next_rowid.max(rowid + 1);
                     }
                 }
-            }
-            next_seq = record.seq + 1;
-            Ok(())
-        })?;
+                next_seq = record.seq + 1;
+                Ok(())
+            },
+        )?;
         remove_unreferenced_files(&*vfs, &manifest)?;
         let version = Arc::new(version);
         let inner = Arc::new(Inner {
@@ -283,7 +298,10 @@ impl Inner {
         if let Some(version) = newest {
             // Under the pending lock, so publications happen in log order.
             let mut published = lock(&self.published);
-            assert!(version.seq >= published.seq, "published versions go forward");
+            assert!(
+                version.seq >= published.seq,
+                "published versions go forward"
+            );
             *published = version;
         }
     }
@@ -309,7 +327,13 @@ fn serialization_failure(version: &Version, table: TableId) -> Error {
 
 /// First committer wins: an op may not touch a row or table that another
 /// transaction changed after `base` was taken.
-fn check_conflict(base: &Version, working: &Version, op: &Op, seq: u64, own_ddl: &[TableId]) -> Result<()> {
+fn check_conflict(
+    base: &Version,
+    working: &Version,
+    op: &Op,
+    seq: u64,
+    own_ddl: &[TableId],
+) -> Result<()> {
     let table = op.table();
     if own_ddl.contains(&table) {
         return Ok(());
@@ -405,7 +429,11 @@ fn load_version(vfs: &dyn Vfs, manifest: &ManifestData) -> Result<Version> {
             return Err(Error::corruption(
                 entry.file.clone(),
                 0,
-                format!("holds {} rows, the manifest says {}", segment.row_count(), entry.rows),
+                format!(
+                    "holds {} rows, the manifest says {}",
+                    segment.row_count(),
+                    entry.rows
+                ),
             ));
         }
         let deletes = match &entry.deletes {
@@ -413,7 +441,11 @@ fn load_version(vfs: &dyn Vfs, manifest: &ManifestData) -> Result<Version> {
             None => Default::default(),
         };
         let data = tables.get_mut(&entry.table).ok_or_else(|| {
-            Error::corruption("MANIFEST", 0, format!("segment {} of unknown table {}", entry.file, entry.table))
+            Error::corruption(
+                "MANIFEST",
+                0,
+                format!("segment {} of unknown table {}", entry.file, entry.table),
+            )
         })?;
         data.segments.push(SegmentRef {
             handle: Arc::new(SegmentHandle {
@@ -432,7 +464,10 @@ fn load_version(vfs: &dyn Vfs, manifest: &ManifestData) -> Result<Version> {
     Ok(Version {
         seq: manifest.next_seq.saturating_sub(1),
         catalog: Arc::new(manifest.catalog.clone()),
-        tables: tables.into_iter().map(|(id, t)| (id, Arc::new(t))).collect(),
+        tables: tables
+            .into_iter()
+            .map(|(id, t)| (id, Arc::new(t)))
+            .collect(),
     })
 }
 

@@ -68,7 +68,10 @@ pub fn read(vfs: &dyn Vfs, name: &str, segment_id: u64, rows: u32) -> Result<Roa
     }
     let owner = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
     if owner != segment_id {
-        return Err(bad(12, &format!("belongs to segment {owner}, not {segment_id}")));
+        return Err(bad(
+            12,
+            &format!("belongs to segment {owner}, not {segment_id}"),
+        ));
     }
     let bitmap = RoaringBitmap::deserialize_from(&bytes[HEADER..])
         .map_err(|e| bad(HEADER, &format!("bitmap does not parse: {e}")))?;

@@ -127,14 +127,26 @@ mod tests {
     fn counts_follow_puts_and_tombstones() {
         let mut m = Memtable::default();
         let k: Key = Arc::from(&b"a"[..]);
-        m.put(k.clone(), Entry { seq: 1, row: Some(row(1)) });
+        m.put(
+            k.clone(),
+            Entry {
+                seq: 1,
+                row: Some(row(1)),
+            },
+        );
         assert_eq!(m.live_rows(), 1);
         let bytes = m.approx_bytes();
         m.put(k.clone(), Entry { seq: 2, row: None });
         assert_eq!(m.live_rows(), 0);
         assert_eq!(m.len(), 1);
         assert!(m.approx_bytes() < bytes);
-        m.put(Arc::from(&b"b"[..]), Entry { seq: 3, row: Some(row(2)) });
+        m.put(
+            Arc::from(&b"b"[..]),
+            Entry {
+                seq: 3,
+                row: Some(row(2)),
+            },
+        );
         let live: Vec<_> = m.rows().map(|(k, _)| k.to_vec()).collect();
         assert_eq!(live, vec![b"b".to_vec()]);
     }
@@ -142,7 +154,13 @@ mod tests {
     #[test]
     fn copies_are_independent() {
         let mut a = Memtable::default();
-        a.put(Arc::from(&b"k"[..]), Entry { seq: 1, row: Some(row(1)) });
+        a.put(
+            Arc::from(&b"k"[..]),
+            Entry {
+                seq: 1,
+                row: Some(row(1)),
+            },
+        );
         let snapshot = a.clone();
         a.put(Arc::from(&b"k"[..]), Entry { seq: 2, row: None });
         assert_eq!(snapshot.live_rows(), 1);

@@ -76,7 +76,11 @@ impl CommitRecord {
                     put_bytes(&mut out, key);
                 }
                 Op::CreateTable(def) | Op::ReplaceTable(def) => {
-                    out.push(if matches!(op, Op::CreateTable(_)) { 3 } else { 4 });
+                    out.push(if matches!(op, Op::CreateTable(_)) {
+                        3
+                    } else {
+                        4
+                    });
                     let json = serde_json::to_vec(def).expect("table definitions serialize");
                     put_bytes(&mut out, &json);
                 }
@@ -110,17 +114,28 @@ impl CommitRecord {
                 1 => {
                     let table = r.u32()?;
                     let key = Arc::from(r.len_prefixed()?);
-                    Op::Insert { table, key, row: r.row()? }
+                    Op::Insert {
+                        table,
+                        key,
+                        row: r.row()?,
+                    }
                 }
                 2 => {
                     let table = r.u32()?;
-                    Op::Delete { table, key: Arc::from(r.len_prefixed()?) }
+                    Op::Delete {
+                        table,
+                        key: Arc::from(r.len_prefixed()?),
+                    }
                 }
                 tag @ (3 | 4) => {
                     let json = r.len_prefixed()?;
                     let def: TableDef = serde_json::from_slice(json)
                         .map_err(|e| r.error(format!("bad table definition: {e}")))?;
-                    if tag == 3 { Op::CreateTable(def) } else { Op::ReplaceTable(def) }
+                    if tag == 3 {
+                        Op::CreateTable(def)
+                    } else {
+                        Op::ReplaceTable(def)
+                    }
                 }
                 5 => Op::DropTable(r.u32()?),
                 6 => Op::Truncate(r.u32()?),
@@ -160,7 +175,10 @@ mod tests {
                     key: Arc::from(&b"k1"[..]),
                     row: Arc::from(vec![Value::BigInt(1), Value::Null]),
                 },
-                Op::Delete { table: 0, key: Arc::from(&b"k1"[..]) },
+                Op::Delete {
+                    table: 0,
+                    key: Arc::from(&b"k1"[..]),
+                },
                 Op::ReplaceTable(def),
                 Op::Truncate(0),
                 Op::DropTable(0),

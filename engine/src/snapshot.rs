@@ -39,10 +39,6 @@ impl Snapshot {
     pub fn table(&self, name: &str) -> Result<TableView<'_>> {
         TableView::of(&self.version, name)
     }
-
-    pub(crate) fn version(&self) -> &Arc<Version> {
-        &self.version
-    }
 }
 
 /// One table of a version.
@@ -159,7 +155,11 @@ pub fn primary_key_of_values(def: &TableDef, values: &[Value]) -> Result<Key> {
 
 /// The encoded primary key of a full row of `def`.
 pub fn primary_key_of_row(def: &TableDef, row: &[Value]) -> Key {
-    let refs: Vec<&Value> = def.primary_key_positions().into_iter().map(|p| &row[p]).collect();
+    let refs: Vec<&Value> = def
+        .primary_key_positions()
+        .into_iter()
+        .map(|p| &row[p])
+        .collect();
     let mut out = Vec::new();
     encode_key(&refs, &mut out);
     Key::from(out)

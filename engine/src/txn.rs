@@ -37,7 +37,12 @@ pub struct Savepoint {
 impl Transaction {
     pub(crate) fn new(db: Arc<Inner>, base: Arc<Version>) -> Self {
         let view = (*base).clone();
-        Transaction { db, base, view, ops: Vec::new() }
+        Transaction {
+            db,
+            base,
+            view,
+            ops: Vec::new(),
+        }
     }
 
     /// Sequence number of the snapshot the transaction reads.
@@ -85,7 +90,11 @@ impl Transaction {
         let def = self.def(table)?;
         let row = checked_row(&def, values)?;
         let key = self.key_for_new_row(&def, &row);
-        self.push(vec![Op::Insert { table: def.id, key, row }])
+        self.push(vec![Op::Insert {
+            table: def.id,
+            key,
+            row,
+        }])
     }
 
     /// Deletes the row whose primary key is `key`; false if there is none.
@@ -132,7 +141,11 @@ impl Transaction {
         };
         self.push(vec![
             Op::Delete { table, key },
-            Op::Insert { table, key: new_key, row },
+            Op::Insert {
+                table,
+                key: new_key,
+                row,
+            },
         ])?;
         Ok(true)
     }
@@ -163,12 +176,18 @@ impl Transaction {
 
     /// Marks the current state, to roll back to with [`Self::rollback_to`].
     pub fn savepoint(&self) -> Savepoint {
-        Savepoint { view: self.view.clone(), ops: self.ops.len() }
+        Savepoint {
+            view: self.view.clone(),
+            ops: self.ops.len(),
+        }
     }
 
     /// Undoes everything done since `savepoint` was taken.
     pub fn rollback_to(&mut self, savepoint: Savepoint) {
-        assert!(savepoint.ops <= self.ops.len(), "savepoint from a later state");
+        assert!(
+            savepoint.ops <= self.ops.len(),
+            "savepoint from a later state"
+        );
         self.view = savepoint.view;
         self.ops.truncate(savepoint.ops);
     }

@@ -13,7 +13,7 @@ use roaring::RoaringBitmap;
 
 use crate::catalog::{Catalog, ColumnId, TableDef, TableId};
 use crate::error::{ConstraintError, Error, Result};
-use crate::memtable::{Entry, Key, Memtable};
+use crate::memtable::{Entry, Memtable};
 use crate::record::Op;
 use crate::row::Row;
 use crate::segment::Segment;
@@ -77,10 +77,10 @@ impl TableData {
             });
         }
         for (index, seg) in self.segments.iter().enumerate().rev() {
-            if let Some(pos) = seg.handle.segment.find_key(key) {
-                if !seg.deletes.contains(pos) {
-                    return Some(Location::Segment { index, pos });
-                }
+            if let Some(pos) = seg.handle.segment.find_key(key)
+                && !seg.deletes.contains(pos)
+            {
+                return Some(Location::Segment { index, pos });
             }
         }
         None
@@ -137,7 +137,13 @@ impl Version {
                 if data.locate(key).is_some() {
                     return Err(duplicate_key(&def, row));
                 }
-                data.memtable.put(key.clone(), Entry { seq, row: Some(row.clone()) });
+                data.memtable.put(
+                    key.clone(),
+                    Entry {
+                        seq,
+                        row: Some(row.clone()),
+                    },
+                );
             }
             Op::Delete { table, key } => {
                 let data = self.table_mut(*table)?;
@@ -164,7 +170,9 @@ impl Version {
                 let old = self.def(def.id)?.clone();
                 Arc::make_mut(&mut self.catalog).replace_table(def.clone())?;
                 let map = column_map(&old.column_ids(), &def.column_ids());
-                if map.iter().enumerate().any(|(i, m)| *m != Some(i)) || old.columns.len() != def.columns.len() {
+                if map.iter().enumerate().any(|(i, m)| *m != Some(i))
+                    || old.columns.len() != def.columns.len()
+                {
                     let data = self.table_mut(def.id)?;
                     data.memtable.map_rows(|row| remap_row(row, &map));
                 }
@@ -185,7 +193,9 @@ impl Version {
 
 /// For each column of `to`, its position in `from`, if `from` has it.
 pub fn column_map(from: &[ColumnId], to: &[ColumnId]) -> Vec<Option<usize>> {
-    to.iter().map(|id| from.iter().position(|f| f == id)).collect()
+    to.iter()
+        .map(|id| from.iter().position(|f| f == id))
+        .collect()
 }
 
 /// A row laid out as `map` says; missing columns are NULL.
@@ -198,17 +208,36 @@ pub fn remap_row(row: &[Value], map: &[Option<usize>]) -> Row {
 /// The error PostgreSQL gives for a duplicate primary key.
 fn duplicate_key(def: &TableDef, row: &[Value]) -> Error {
     let positions = def.primary_key_positions();
-    let names: Vec<&str> = positions.iter().map(|&p| def.columns[p].name.as_str()).collect();
+    let names: Vec<&str> = positions
+        .iter()
+        .map(|&p| def.columns[p].name.as_str())
+        .collect();
     let values: Vec<String> = positions
         .iter()
-        .map(|&p| row.get(p).map(Value::to_plain_text).unwrap_or_default())
+        .map(|&p| row.get(p).map(key_text).unwrap_or_default())
         .collect();
     let constraint = def
         .primary_key_name
         .clone()
         .unwrap_or_else(|| format!("{}_pkey", def.name));
     Error::Constraint(ConstraintError::Unique {
-        detail: format!("Key ({})=({}) already exists.", names.join(", "), values.join(", ")),
+        detail: format!(
+            "Key ({})=({}) already exists.",
+            names.join(", "),
+            values.join(", ")
+        ),
         constraint,
     })
+}
+
+/// A key value as PostgreSQL shows it in a duplicate-key message.
+fn key_text(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Boolean(b) => if *b { "t" } else { "f" }.into(),
+        Value::Integer(i) => i.to_string(),
+        Value::BigInt(i) => i.to_string(),
+        Value::Text(s) => s.clone(),
+        other => format!("{other:?}"),
+    }
 }

@@ -18,7 +18,11 @@ fn new_directory_has_the_canonical_schema() {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open(dir.path()).unwrap();
     let snapshot = db.snapshot();
-    let names: Vec<_> = snapshot.catalog().tables().map(|t| t.name.clone()).collect();
+    let names: Vec<_> = snapshot
+        .catalog()
+        .tables()
+        .map(|t| t.name.clone())
+        .collect();
     assert_eq!(names, ["customers", "interactions", "transactions"]);
     drop(db);
     // Reopening does not create it twice.
@@ -42,7 +46,8 @@ fn rows_survive_reopen_from_log_and_from_segments() {
     let db = open_items(disk(&dir)).unwrap();
     let mut txn = db.begin();
     for i in 0..100 {
-        txn.insert("items", item(i, 1, &format!("row {i}"))).unwrap();
+        txn.insert("items", item(i, 1, &format!("row {i}")))
+            .unwrap();
     }
     txn.commit().unwrap();
     let before = items_state(&db.snapshot());
@@ -52,7 +57,8 @@ fn rows_survive_reopen_from_log_and_from_segments() {
     db.checkpoint().unwrap();
     let mut txn = db.begin();
     txn.delete("items", &[Value::BigInt(5)]).unwrap();
-    txn.update("items", &[Value::BigInt(6)], item(6, 2, "changed")).unwrap();
+    txn.update("items", &[Value::BigInt(6)], item(6, 2, "changed"))
+        .unwrap();
     txn.commit().unwrap();
     let after = items_state(&db.snapshot());
     assert_eq!(after.len(), 99);
@@ -63,8 +69,17 @@ fn rows_survive_reopen_from_log_and_from_segments() {
     db.checkpoint().unwrap();
     drop(db);
     let db = open_items(disk(&dir)).unwrap();
-    assert_eq!(items_state(&db.snapshot()), after, "segments and delete bitmaps");
-    let got = db.snapshot().table("items").unwrap().get(&[Value::BigInt(7)]).unwrap();
+    assert_eq!(
+        items_state(&db.snapshot()),
+        after,
+        "segments and delete bitmaps"
+    );
+    let got = db
+        .snapshot()
+        .table("items")
+        .unwrap()
+        .get(&[Value::BigInt(7)])
+        .unwrap();
     assert_eq!(got.unwrap()[2], Value::Text("row 7".into()));
 }
 
@@ -78,7 +93,11 @@ fn a_transaction_sees_its_own_writes_and_others_do_not() {
     assert_eq!(db.snapshot().table("items").unwrap().row_count(), 0);
     let other = db.begin();
     txn.commit().unwrap();
-    assert_eq!(other.table("items").unwrap().row_count(), 0, "snapshot is stable");
+    assert_eq!(
+        other.table("items").unwrap().row_count(),
+        0,
+        "snapshot is stable"
+    );
     assert_eq!(db.snapshot().table("items").unwrap().row_count(), 1);
 }
 
@@ -89,16 +108,31 @@ fn constraints_are_enforced_and_a_failed_op_changes_nothing() {
     let mut txn = db.begin();
     txn.insert("items", item(1, 1, "a")).unwrap();
     let dup = txn.insert("items", item(1, 2, "b")).unwrap_err();
-    assert!(matches!(dup, Error::Constraint(ConstraintError::Unique { .. })), "{dup}");
-    assert_eq!(dup.to_string(), "duplicate key value violates unique constraint \"items_pkey\"");
+    assert!(
+        matches!(dup, Error::Constraint(ConstraintError::Unique { .. })),
+        "{dup}"
+    );
+    assert_eq!(
+        dup.to_string(),
+        "duplicate key value violates unique constraint \"items_pkey\""
+    );
     let null = txn
         .insert("items", vec![Value::BigInt(2), Value::Null, Value::Null])
         .unwrap_err();
-    assert!(matches!(null, Error::Constraint(ConstraintError::NotNull { .. })), "{null}");
+    assert!(
+        matches!(null, Error::Constraint(ConstraintError::NotNull { .. })),
+        "{null}"
+    );
     let ty = txn
-        .insert("items", vec![Value::Integer(2), Value::BigInt(1), Value::Null])
+        .insert(
+            "items",
+            vec![Value::Integer(2), Value::BigInt(1), Value::Null],
+        )
         .unwrap_err();
-    assert!(matches!(ty, Error::Constraint(ConstraintError::Type { .. })), "{ty}");
+    assert!(
+        matches!(ty, Error::Constraint(ConstraintError::Type { .. })),
+        "{ty}"
+    );
     assert_eq!(txn.table("items").unwrap().row_count(), 1);
     txn.commit().unwrap();
     // A duplicate of a row already in a segment is caught too.
@@ -116,7 +150,8 @@ fn concurrent_changes_to_one_row_fail_the_later_commit() {
     txn.commit().unwrap();
     let mut a = db.begin();
     let mut b = db.begin();
-    a.update("items", &[Value::BigInt(1)], item(1, 2, "from a")).unwrap();
+    a.update("items", &[Value::BigInt(1)], item(1, 2, "from a"))
+        .unwrap();
     b.delete("items", &[Value::BigInt(1)]).unwrap();
     a.commit().unwrap();
     match b.commit() {
@@ -129,7 +164,10 @@ fn concurrent_changes_to_one_row_fail_the_later_commit() {
     a.insert("items", item(9, 1, "a")).unwrap();
     b.insert("items", item(9, 1, "b")).unwrap();
     a.commit().unwrap();
-    assert!(matches!(b.commit(), Err(Error::Constraint(ConstraintError::Unique { .. }))));
+    assert!(matches!(
+        b.commit(),
+        Err(Error::Constraint(ConstraintError::Unique { .. }))
+    ));
 }
 
 #[test]
@@ -153,23 +191,35 @@ fn compaction_drops_deleted_rows_and_old_files() {
     for batch in 0..3 {
         let mut txn = db.begin();
         for i in 0..50 {
-            txn.insert("items", item(batch * 100 + i, batch, "secret-payload")).unwrap();
+            txn.insert("items", item(batch * 100 + i, batch, "secret-payload"))
+                .unwrap();
         }
         txn.commit().unwrap();
         db.checkpoint().unwrap();
     }
-    let segments = |db: &Database| db.files().unwrap().iter().filter(|f| f.ends_with(".cseg")).count();
+    let segments = |db: &Database| {
+        db.files()
+            .unwrap()
+            .iter()
+            .filter(|f| f.ends_with(".cseg"))
+            .count()
+    };
     assert_eq!(segments(&db), 3);
     let mut txn = db.begin();
     txn.delete("items", &[Value::BigInt(101)]).unwrap();
-    txn.update("items", &[Value::BigInt(102)], item(102, 9, "kept")).unwrap();
+    txn.update("items", &[Value::BigInt(102)], item(102, 9, "kept"))
+        .unwrap();
     txn.commit().unwrap();
     let expected = items_state(&db.snapshot());
     let held = db.snapshot();
     db.compact("items").unwrap();
     assert_eq!(segments(&db), 1);
     assert_eq!(items_state(&db.snapshot()), expected);
-    assert_eq!(items_state(&held), expected, "an old snapshot still reads removed files");
+    assert_eq!(
+        items_state(&held),
+        expected,
+        "an old snapshot still reads removed files"
+    );
     drop(held);
     drop(db);
     let db = open_items(disk(&dir)).unwrap();
@@ -179,8 +229,8 @@ fn compaction_drops_deleted_rows_and_old_files() {
 
 #[test]
 fn tables_without_primary_key_and_altered_tables() {
-    use crmdb_engine::catalog::ColumnDef;
     use crmdb_engine::DataType;
+    use crmdb_engine::catalog::ColumnDef;
     let dir = tempfile::tempdir().unwrap();
     let db = open_items(disk(&dir)).unwrap();
     let mut txn = db.begin();
@@ -191,8 +241,10 @@ fn tables_without_primary_key_and_altered_tables() {
     .unwrap()
     .remove(0);
     txn.create_table(def).unwrap();
-    txn.insert("notes", vec![Value::Text("same".into())]).unwrap();
-    txn.insert("notes", vec![Value::Text("same".into())]).unwrap();
+    txn.insert("notes", vec![Value::Text("same".into())])
+        .unwrap();
+    txn.insert("notes", vec![Value::Text("same".into())])
+        .unwrap();
     txn.insert("items", item(1, 1, "before alter")).unwrap();
     txn.commit().unwrap();
     db.checkpoint().unwrap();
@@ -209,13 +261,22 @@ fn tables_without_primary_key_and_altered_tables() {
     });
     def.next_column_id += 1;
     txn.replace_table(def).unwrap();
-    txn.insert("items", vec![Value::BigInt(2), Value::BigInt(2), Value::Integer(7)]).unwrap();
+    txn.insert(
+        "items",
+        vec![Value::BigInt(2), Value::BigInt(2), Value::Integer(7)],
+    )
+    .unwrap();
     txn.commit().unwrap();
     drop(db);
     let db = open_items(disk(&dir)).unwrap();
     let snapshot = db.snapshot();
     assert_eq!(snapshot.table("notes").unwrap().row_count(), 2);
-    let rows: Vec<_> = snapshot.table("items").unwrap().rows().map(|r| r.to_vec()).collect();
+    let rows: Vec<_> = snapshot
+        .table("items")
+        .unwrap()
+        .rows()
+        .map(|r| r.to_vec())
+        .collect();
     assert_eq!(
         rows,
         vec![
@@ -225,7 +286,8 @@ fn tables_without_primary_key_and_altered_tables() {
     );
     // Hidden row ids are not reused after a restart.
     let mut txn = db.begin();
-    txn.insert("notes", vec![Value::Text("third".into())]).unwrap();
+    txn.insert("notes", vec![Value::Text("third".into())])
+        .unwrap();
     txn.commit().unwrap();
     assert_eq!(db.snapshot().table("notes").unwrap().row_count(), 3);
 }

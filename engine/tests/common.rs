@@ -10,7 +10,8 @@ use crmdb_engine::vfs::Vfs;
 use crmdb_engine::{Database, Options, Snapshot, Value};
 
 /// The test table: `items (id BIGINT PRIMARY KEY, txn BIGINT NOT NULL, payload TEXT)`.
-pub const ITEMS: &str = "CREATE TABLE items (id BIGINT PRIMARY KEY, txn BIGINT NOT NULL, payload TEXT)";
+pub const ITEMS: &str =
+    "CREATE TABLE items (id BIGINT PRIMARY KEY, txn BIGINT NOT NULL, payload TEXT)";
 
 /// Options for tests: no background thread, no canonical schema.
 pub fn test_options() -> Options {
@@ -38,7 +39,11 @@ pub fn create_items(db: &Database) -> crmdb_engine::Result<()> {
 }
 
 pub fn item(id: i64, txn: i64, payload: &str) -> Vec<Value> {
-    vec![Value::BigInt(id), Value::BigInt(txn), Value::Text(payload.into())]
+    vec![
+        Value::BigInt(id),
+        Value::BigInt(txn),
+        Value::Text(payload.into()),
+    ]
 }
 
 /// The items table as a map id -> (txn, payload).

@@ -33,7 +33,8 @@ fn fill(db: &Database, commits: i64) {
     for t in 0..commits {
         let mut txn = db.begin();
         for j in 0..10 {
-            txn.insert("items", item(t * 100 + j, t, &format!("payload {t}/{j}"))).unwrap();
+            txn.insert("items", item(t * 100 + j, t, &format!("payload {t}/{j}")))
+                .unwrap();
         }
         txn.commit().unwrap();
     }
@@ -58,7 +59,10 @@ fn flipped_bit_in_a_segment_is_corruption() {
         }
         std::fs::write(&segment, good).unwrap();
     }
-    assert_eq!(items_state(&open(dir.path()).unwrap().snapshot()).len(), 200);
+    assert_eq!(
+        items_state(&open(dir.path()).unwrap().snapshot()).len(),
+        200
+    );
 }
 
 #[test]

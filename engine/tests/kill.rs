@@ -80,7 +80,11 @@ fn sigkill_during_commits_loses_no_acknowledged_commit() {
     let mut acknowledged = Vec::new();
     for round in 0..ROUNDS {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "sigkill_during_commits_loses_no_acknowledged_commit", "--nocapture"])
+            .args([
+                "--exact",
+                "sigkill_during_commits_loses_no_acknowledged_commit",
+                "--nocapture",
+            ])
             .env(CHILD_DIR, dir.path())
             .env(CHILD_ROUND, round.to_string())
             .stdout(Stdio::piped())
@@ -113,10 +117,16 @@ fn sigkill_during_commits_loses_no_acknowledged_commit() {
             *per_commit.entry(*commit).or_default() += 1;
         }
         for (commit, rows) in &per_commit {
-            assert_eq!(*rows, ROWS_PER_COMMIT, "round {round}: commit {commit} is partial");
+            assert_eq!(
+                *rows, ROWS_PER_COMMIT,
+                "round {round}: commit {commit} is partial"
+            );
         }
         for id in &acknowledged {
-            assert!(per_commit.contains_key(id), "round {round}: acknowledged commit {id} lost");
+            assert!(
+                per_commit.contains_key(id),
+                "round {round}: acknowledged commit {id} lost"
+            );
         }
         assert!(
             state.len() as i64 >= acknowledged.len() as i64 * ROWS_PER_COMMIT,
@@ -124,5 +134,9 @@ fn sigkill_during_commits_loses_no_acknowledged_commit() {
         );
         drop(db);
     }
-    assert!(acknowledged.len() > 100, "children committed only {} times", acknowledged.len());
+    assert!(
+        acknowledged.len() > 100,
+        "children committed only {} times",
+        acknowledged.len()
+    );
 }

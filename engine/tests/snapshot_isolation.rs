@@ -17,13 +17,15 @@ fn a_held_snapshot_never_changes() {
     let db = Arc::new(open_items(Arc::new(DiskVfs::new(dir.path()).unwrap())).unwrap());
     let mut txn = db.begin();
     for i in 0..500 {
-        txn.insert("items", item(i, 0, &format!("initial {i}"))).unwrap();
+        txn.insert("items", item(i, 0, &format!("initial {i}")))
+            .unwrap();
     }
     txn.commit().unwrap();
     db.checkpoint().unwrap();
     let mut txn = db.begin();
     for i in 500..700 {
-        txn.insert("items", item(i, 0, &format!("memtable {i}"))).unwrap();
+        txn.insert("items", item(i, 0, &format!("memtable {i}")))
+            .unwrap();
     }
     txn.commit().unwrap();
 
@@ -39,10 +41,15 @@ fn a_held_snapshot_never_changes() {
             let mut round = 1i64;
             while !stop.load(Ordering::Relaxed) && round < 400 {
                 let mut txn = db.begin();
-                txn.insert("items", item(10_000 + round, round, "new")).unwrap();
-                txn.delete("items", &[Value::BigInt(round)]).unwrap();
-                txn.update("items", &[Value::BigInt(round + 300)], item(round + 300, round, "changed"))
+                txn.insert("items", item(10_000 + round, round, "new"))
                     .unwrap();
+                txn.delete("items", &[Value::BigInt(round)]).unwrap();
+                txn.update(
+                    "items",
+                    &[Value::BigInt(round + 300)],
+                    item(round + 300, round, "changed"),
+                )
+                .unwrap();
                 txn.commit().unwrap();
                 match round % 25 {
                     0 => db.checkpoint().unwrap(),
@@ -56,9 +63,16 @@ fn a_held_snapshot_never_changes() {
     };
     let mut reads = 0;
     while !writer.is_finished() {
-        assert_eq!(items_state(&snapshot), expected, "read {reads} saw a change");
+        assert_eq!(
+            items_state(&snapshot),
+            expected,
+            "read {reads} saw a change"
+        );
         let table = snapshot.table("items").unwrap();
-        assert_eq!(table.get(&[Value::BigInt(1)]).unwrap().unwrap()[2], Value::Text("initial 1".into()));
+        assert_eq!(
+            table.get(&[Value::BigInt(1)]).unwrap().unwrap()[2],
+            Value::Text("initial 1".into())
+        );
         assert!(table.get(&[Value::BigInt(10_001)]).unwrap().is_none());
         reads += 1;
     }

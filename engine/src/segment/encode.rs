@@ -1,6 +1,6 @@
 //! Writer side of one column: collects a column's values row by row, then
 //! encodes the column block (header, null bitmap, min/max, values, index
-//! area) as docs/segment-format.md lays it out.
+//! area) as docs/file-formats.md lays it out.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;

@@ -1,5 +1,5 @@
 //! The segment file's constants, type tags, and a bounds-checked cursor for
-//! reading its bytes. Every byte is documented in docs/segment-format.md.
+//! reading its bytes. Every byte is documented in docs/file-formats.md.
 
 use std::ops::Range;
 

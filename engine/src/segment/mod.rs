@@ -6,7 +6,7 @@
 //! by [`Segment`]. Each column is a block of fixed-width little-endian
 //! values (or offsets and bytes, or a dictionary, for TEXT) with its NULL
 //! bitmap and min/max; a key block holds the sorted primary keys; a footer
-//! directs to every block with its CRC32. docs/segment-format.md documents
+//! directs to every block with its CRC32. docs/file-formats.md documents
 //! every byte.
 //!
 //! Opening verifies the whole file, so that a segment that opens is trusted:

@@ -264,7 +264,7 @@ impl Segment {
     }
 
     /// Min and max of the non-NULL values of column `col` (None when all
-    /// are NULL), in the order documented in docs/segment-format.md.
+    /// are NULL), in the order documented in docs/file-formats.md.
     pub fn min_max(&self, col: usize) -> Option<(Value, Value)> {
         self.columns[col].min_max.clone()
     }

@@ -132,14 +132,12 @@ impl Vfs for DiskVfs {
         let mut names = Vec::new();
         for entry in fs::read_dir(&self.root).map_err(|e| Error::io(&self.root, e))? {
             let entry = entry.map_err(|e| Error::io(&self.root, e))?;
-            if entry
+            let is_file = entry
                 .file_type()
                 .map_err(|e| Error::io(entry.path(), e))?
-                .is_file()
-            {
-                if let Some(name) = entry.file_name().to_str() {
-                    names.push(name.to_owned());
-                }
+                .is_file();
+            if let (true, Some(name)) = (is_file, entry.file_name().to_str()) {
+                names.push(name.to_owned());
             }
         }
         names.sort();
