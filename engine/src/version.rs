@@ -17,7 +17,7 @@ use crate::memtable::{Entry, Memtable};
 use crate::record::Op;
 use crate::row::Row;
 use crate::segment::Segment;
-use crate::types::Value;
+use crate::types::{SessionTimeZone, Value, format_value};
 
 /// An open segment file and what the manifest says of it.
 pub struct SegmentHandle {
@@ -214,7 +214,11 @@ fn duplicate_key(def: &TableDef, row: &[Value]) -> Error {
         .collect();
     let values: Vec<String> = positions
         .iter()
-        .map(|&p| row.get(p).map(key_text).unwrap_or_default())
+        .map(|&p| {
+            row.get(p)
+                .and_then(|v| format_value(v, &SessionTimeZone::utc()))
+                .unwrap_or_else(|| "null".into())
+        })
         .collect();
     let constraint = def
         .primary_key_name
@@ -228,16 +232,4 @@ fn duplicate_key(def: &TableDef, row: &[Value]) -> Error {
         ),
         constraint,
     })
-}
-
-/// A key value as PostgreSQL shows it in a duplicate-key message.
-fn key_text(value: &Value) -> String {
-    match value {
-        Value::Null => "null".into(),
-        Value::Boolean(b) => if *b { "t" } else { "f" }.into(),
-        Value::Integer(i) => i.to_string(),
-        Value::BigInt(i) => i.to_string(),
-        Value::Text(s) => s.clone(),
-        other => format!("{other:?}"),
-    }
 }

@@ -6,9 +6,17 @@
 //! PostgreSQL's epoch, 2000-01-01, so that their binary wire forms need no
 //! conversion.
 
+pub mod datetime;
+pub mod float;
 mod numeric;
+pub mod text;
+#[cfg(test)]
+mod text_tests;
+pub mod timezone;
 
 pub use numeric::{NUMERIC_MAX_PRECISION, Numeric};
+pub use text::{TextError, TextErrorKind, format_value, parse_value, parse_value_at, write_value};
+pub use timezone::SessionTimeZone;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

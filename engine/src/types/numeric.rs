@@ -81,6 +81,239 @@ impl Numeric {
     }
 }
 
+/// Text input and output, as PostgreSQL's `numeric_in` / `numeric_out`.
+impl Numeric {
+    /// Appends the number with exactly [`scale`](Self::scale) fractional
+    /// digits, as PostgreSQL prints NUMERIC (`12.50`, `-0.001`, `0`).
+    pub fn write_text(&self, out: &mut String) {
+        use std::fmt::Write;
+        let abs = self.mantissa.unsigned_abs();
+        if self.mantissa < 0 {
+            out.push('-');
+        }
+        if self.scale == 0 {
+            let _ = write!(out, "{abs}");
+            return;
+        }
+        let digits = format!("{abs:0>width$}", width = usize::from(self.scale) + 1);
+        let (int, frac) = digits.split_at(digits.len() - usize::from(self.scale));
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    }
+
+    /// PostgreSQL's text output of the number.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        self.write_text(&mut s);
+        s
+    }
+
+    /// Parses PostgreSQL NUMERIC text input (`42`, `-0.50`, `.5`, `1e3`,
+    /// surrounded by any whitespace). The value keeps the scale written
+    /// (`1.50` has scale 2, `1e3` scale 0, `1.5e-3` scale 4); with a
+    /// `typmod` it is rounded half away from zero to the typmod's scale and
+    /// must fit its precision.
+    ///
+    /// Errors: 22P02 for bad syntax; 22003 `numeric field overflow` (with
+    /// PostgreSQL's detail) when the value does not fit the typmod, and
+    /// `value overflows numeric format` when it needs more than
+    /// [`NUMERIC_MAX_PRECISION`] digits (PostgreSQL allows 1000); 0A000 for
+    /// `NaN` and `Infinity`, which PostgreSQL accepts but crmdb cannot store.
+    pub fn parse_text(
+        text: &str,
+        typmod: Option<super::NumericTypmod>,
+    ) -> Result<Numeric, super::text::TextError> {
+        use super::text::{TextError, TextErrorKind, trim_pg_space};
+        let invalid = || TextError::invalid_syntax("numeric", text);
+        let too_big = || {
+            TextError::new(
+                TextErrorKind::NumericValueOutOfRange,
+                "value overflows numeric format",
+            )
+            .with_detail(format!(
+                "crmdb's NUMERIC holds at most {NUMERIC_MAX_PRECISION} digits, \
+                     at most {NUMERIC_MAX_PRECISION} of them after the decimal point."
+            ))
+        };
+        let s = trim_pg_space(text);
+        let (neg, body) = match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        };
+        let lower = body.to_ascii_lowercase();
+        if lower == "nan" && body.len() == s.len() {
+            return Err(TextError::new(
+                TextErrorKind::FeatureNotSupported,
+                "NUMERIC NaN is not supported",
+            )
+            .with_detail(format!("crmdb's NUMERIC cannot store \"{text}\".")));
+        }
+        if lower == "inf" || lower == "infinity" {
+            return Err(match typmod {
+                Some(t) => TextError::new(
+                    TextErrorKind::NumericValueOutOfRange,
+                    "numeric field overflow",
+                )
+                .with_detail(format!(
+                    "A field with precision {}, scale {} cannot hold an infinite value.",
+                    t.precision, t.scale
+                )),
+                None => TextError::new(
+                    TextErrorKind::FeatureNotSupported,
+                    "NUMERIC infinity is not supported",
+                )
+                .with_detail(format!("crmdb's NUMERIC cannot store \"{text}\".")),
+            });
+        }
+        // digits (leading zeros dropped) × 10^exp10
+        let b = body.as_bytes();
+        let mut digits: Vec<u8> = Vec::new();
+        let mut frac_len: i64 = 0;
+        let mut any_digit = false;
+        let mut i = 0;
+        let push = |d: u8, digits: &mut Vec<u8>| {
+            if !(digits.is_empty() && d == 0) {
+                digits.push(d);
+            }
+        };
+        while i < b.len() && b[i].is_ascii_digit() {
+            push(b[i] - b'0', &mut digits);
+            any_digit = true;
+            i += 1;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                push(b[i] - b'0', &mut digits);
+                any_digit = true;
+                frac_len += 1;
+                i += 1;
+            }
+        }
+        if !any_digit {
+            return Err(invalid());
+        }
+        let mut exponent: i64 = 0;
+        if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+            i += 1;
+            let mut eneg = false;
+            if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+                eneg = b[i] == b'-';
+                i += 1;
+            }
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                exponent = (exponent * 10 + i64::from(b[i] - b'0')).min(1_000_000);
+                i += 1;
+            }
+            if i == start {
+                return Err(invalid());
+            }
+            if eneg {
+                exponent = -exponent;
+            }
+        }
+        if i != b.len() {
+            return Err(invalid());
+        }
+        if exponent >= 1_000_000 {
+            return Err(too_big());
+        }
+        let exp10 = exponent - frac_len;
+        let written_scale = (-exp10).max(0);
+        let scale = match typmod {
+            Some(t) => i64::from(t.scale),
+            None => written_scale,
+        };
+        // The mantissa at `scale`: digits × 10^(exp10 + scale), rounded half
+        // away from zero when that drops digits.
+        let shift = exp10 + scale;
+        let mut m: Vec<u8> = digits;
+        if shift >= 0 {
+            if !m.is_empty() {
+                if m.len() as i64 + shift > 1100 {
+                    return Err(match typmod {
+                        Some(t) => field_overflow(t),
+                        None => too_big(),
+                    });
+                }
+                m.extend(std::iter::repeat_n(0u8, shift as usize));
+            }
+        } else {
+            let drop = (-shift) as usize;
+            if drop > m.len() {
+                m.clear();
+            } else {
+                let round_up = m[m.len() - drop] >= 5;
+                m.truncate(m.len() - drop);
+                if round_up {
+                    let mut k = m.len();
+                    loop {
+                        if k == 0 {
+                            m.insert(0, 1);
+                            break;
+                        }
+                        k -= 1;
+                        if m[k] == 9 {
+                            m[k] = 0;
+                        } else {
+                            m[k] += 1;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        let first_nonzero = m.iter().position(|d| *d != 0).unwrap_or(m.len());
+        let m = &m[first_nonzero..];
+        if let Some(t) = typmod {
+            let int_digits = m.len() as i64 - scale;
+            if int_digits > i64::from(t.precision) - i64::from(t.scale) {
+                return Err(field_overflow(t));
+            }
+        }
+        if scale > i64::from(NUMERIC_MAX_PRECISION) || m.len() > usize::from(NUMERIC_MAX_PRECISION)
+        {
+            return Err(too_big());
+        }
+        let mut mantissa: i128 = 0;
+        for d in m {
+            mantissa = mantissa * 10 + i128::from(*d);
+        }
+        if neg {
+            mantissa = -mantissa;
+        }
+        Numeric::new(mantissa, scale as u8).ok_or_else(too_big)
+    }
+}
+
+/// PostgreSQL's `numeric field overflow` for a value too large for `t`.
+fn field_overflow(t: super::NumericTypmod) -> super::text::TextError {
+    use super::text::{TextError, TextErrorKind};
+    let max_digits = i32::from(t.precision) - i32::from(t.scale);
+    let bound = if max_digits > 0 {
+        format!("10^{max_digits}")
+    } else {
+        "1".to_owned()
+    };
+    TextError::new(
+        TextErrorKind::NumericValueOutOfRange,
+        "numeric field overflow",
+    )
+    .with_detail(format!(
+        "A field with precision {}, scale {} must round to an absolute value less than {bound}.",
+        t.precision, t.scale
+    ))
+}
+
+impl std::fmt::Display for Numeric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
+
 impl PartialEq for Numeric {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
