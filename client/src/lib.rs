@@ -37,6 +37,11 @@
 //! 2000-01-01, [`Timestamp`] microseconds since 2000-01-01 00:00:00 UTC and
 //! [`Cents`] a `NUMERIC(12,2)` in hundredths.
 
+mod csv;
 pub mod time;
 
+pub use csv::{
+    Cents, CsvRow, Value, csv_needs_quotes, insert_statement, push_sql_literal, sql_quote,
+    sql_values_tuple, write_csv, write_csv_value,
+};
 pub use time::{Date, Timestamp, format_date, format_timestamp_utc};
