@@ -23,7 +23,7 @@
 //! trailing spaces, exact ties in timestamps and amounts, negative and very
 //! large numerics.
 //!
-//! ```ignore
+//! ```
 //! use crmdb_client::{Generator, GeneratorConfig, write_csv};
 //!
 //! let generator = Generator::new(GeneratorConfig::new(42, 100));
@@ -38,10 +38,17 @@
 //! [`Cents`] a `NUMERIC(12,2)` in hundredths.
 
 mod csv;
+mod generator;
+mod rng;
 pub mod time;
+pub mod vocab;
 
 pub use csv::{
     Cents, CsvRow, Value, csv_needs_quotes, insert_statement, push_sql_literal, sql_quote,
     sql_values_tuple, write_csv, write_csv_value,
+};
+pub use generator::{
+    Customer, Customers, DEFAULT_NOW, Generator, GeneratorConfig, Interaction, Interactions, Text,
+    Transaction, Transactions,
 };
 pub use time::{Date, Timestamp, format_date, format_timestamp_utc};
