@@ -52,3 +52,6 @@ pub use generator::{
     Transaction, Transactions,
 };
 pub use time::{Date, Timestamp, format_date, format_timestamp_utc};
+
+#[cfg(test)]
+mod tests;
