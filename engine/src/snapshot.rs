@@ -131,6 +131,88 @@ impl<'a> TableView<'a> {
     }
 }
 
+/// An owned cursor over a table's rows (with keys) in a version: what
+/// [`TableView::scan`] yields, but holding the version itself, so that it
+/// can outlive the borrow that made it (a result streamed to a client).
+pub struct TableCursor {
+    version: Arc<Version>,
+    table: crate::catalog::TableId,
+    current: Vec<crate::catalog::ColumnId>,
+    segment: usize,
+    map: Option<Vec<Option<usize>>>,
+    pos: u32,
+    memtable: std::vec::IntoIter<(Key, Row)>,
+}
+
+impl TableCursor {
+    /// A cursor over table `table` of `version`.
+    pub fn new(version: Arc<Version>, table: crate::catalog::TableId) -> Result<TableCursor> {
+        let def = version
+            .catalog
+            .table(table)
+            .ok_or_else(|| Error::NotFound(format!("table id {table} does not exist")))?;
+        let current = def.column_ids();
+        let data = version.table(table)?;
+        // The memtable is bounded by the checkpoint threshold: take its rows
+        // now rather than hold a borrow of the map.
+        let memtable: Vec<(Key, Row)> = data
+            .memtable
+            .rows()
+            .map(|(k, r)| (k.clone(), r.clone()))
+            .collect();
+        let mut cursor = TableCursor {
+            table,
+            current,
+            segment: 0,
+            map: None,
+            pos: 0,
+            memtable: memtable.into_iter(),
+            version,
+        };
+        cursor.enter_segment();
+        Ok(cursor)
+    }
+
+    fn enter_segment(&mut self) {
+        let data = self.version.table(self.table).expect("checked at creation");
+        if let Some(seg) = data.segments.get(self.segment) {
+            self.map = (seg.handle.column_ids != self.current)
+                .then(|| column_map(&seg.handle.column_ids, &self.current));
+            self.pos = 0;
+        }
+    }
+}
+
+impl Iterator for TableCursor {
+    type Item = (Key, Row);
+
+    fn next(&mut self) -> Option<(Key, Row)> {
+        loop {
+            let data = self.version.table(self.table).expect("checked at creation");
+            let Some(seg) = data.segments.get(self.segment) else {
+                return self.memtable.next();
+            };
+            let segment = &seg.handle.segment;
+            if self.pos >= segment.row_count() {
+                self.segment += 1;
+                self.enter_segment();
+                continue;
+            }
+            let pos = self.pos;
+            self.pos += 1;
+            if seg.deletes.contains(pos) {
+                continue;
+            }
+            let row = segment.row(pos);
+            let row = match &self.map {
+                Some(map) => remap_row(&row, map),
+                None => row,
+            };
+            return Some((Key::from(segment.key(pos)), row));
+        }
+    }
+}
+
 /// The encoded primary key of `values` given in key column order.
 pub fn primary_key_of_values(def: &TableDef, values: &[Value]) -> Result<Key> {
     if def.primary_key.is_empty() {

@@ -23,20 +23,20 @@ pub(crate) const UNCOMMITTED_SEQ: u64 = u64::MAX;
 pub struct Transaction {
     db: Arc<Inner>,
     base: Arc<Version>,
-    view: Version,
+    view: Arc<Version>,
     ops: Vec<Op>,
 }
 
 /// A point to roll a transaction back to (statement-level atomicity).
 #[derive(Clone)]
 pub struct Savepoint {
-    view: Version,
+    view: Arc<Version>,
     ops: usize,
 }
 
 impl Transaction {
     pub(crate) fn new(db: Arc<Inner>, base: Arc<Version>) -> Self {
-        let view = (*base).clone();
+        let view = base.clone();
         Transaction {
             db,
             base,
@@ -60,6 +60,12 @@ impl Transaction {
         TableView::of(&self.view, name)
     }
 
+    /// The version this transaction reads: its snapshot plus its writes.
+    /// Holding it keeps that state readable while the transaction goes on.
+    pub(crate) fn view(&self) -> Arc<Version> {
+        self.view.clone()
+    }
+
     /// Whether the transaction has written anything.
     pub fn is_read_only(&self) -> bool {
         self.ops.is_empty()
@@ -75,11 +81,11 @@ impl Transaction {
 
     /// Applies `ops` to the private version, all or none.
     fn push(&mut self, ops: Vec<Op>) -> Result<()> {
-        let mut view = self.view.clone();
+        let mut view = (*self.view).clone();
         for op in &ops {
             view.apply(op, UNCOMMITTED_SEQ)?;
         }
-        self.view = view;
+        self.view = Arc::new(view);
         self.ops.extend(ops);
         Ok(())
     }

@@ -1,4 +1,21 @@
-//! The SQL layer: statements parsed with sqlparser's PostgreSQL dialect and
-//! turned into engine operations.
+//! The SQL layer: statements parsed with sqlparser's PostgreSQL dialect,
+//! bound against the catalog, planned and executed over the engine's
+//! transactions, with results and errors as PostgreSQL gives them.
 
+mod binder;
 pub mod ddl;
+pub mod error;
+mod executor;
+mod expr;
+mod functions;
+mod parser;
+mod plan;
+mod planner;
+pub mod result;
+mod session;
+pub mod settings;
+
+pub use error::{SqlError, SqlResult, code};
+pub use result::{Column, Description, Notice, Output, RowStream, TransactionStatus, command_tag};
+pub use session::{Session, Statement};
+pub use settings::Settings;

@@ -1,0 +1,1266 @@
+//! The binder: SQL expressions (sqlparser's AST) to bound [`Expr`]s, with
+//! names resolved against a [`Scope`] and PostgreSQL's type rules applied:
+//! untyped literals take the type their context needs, operands are
+//! coerced to a common type, parameters get the type of what they meet.
+
+use sqlparser::ast::{self, BinaryOperator as B, UnaryOperator as U};
+
+use crate::types::{DataType, Numeric, SessionTimeZone, Value, parse_value_at};
+
+use super::error::{SqlError, SqlResult, code};
+use super::expr::{ArithOp, CmpOp, Expr};
+use super::functions::aggregate::{AggCall, AggFunc};
+use super::functions::{DateField, Scalar};
+
+/// The static type of a bound expression: a column type, or "unknown" for
+/// a string literal or NULL whose type the context has yet to decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    Known(DataType),
+    Unknown,
+}
+
+impl Ty {
+    /// The type, with unknown resolved as text (PostgreSQL's fallback).
+    pub fn resolved(self) -> DataType {
+        match self {
+            Ty::Known(t) => t,
+            Ty::Unknown => DataType::Text,
+        }
+    }
+}
+
+/// A bound expression and its type.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    pub expr: Expr,
+    pub ty: Ty,
+}
+
+/// A column visible to expressions: a table's, a join's or a subquery's.
+#[derive(Debug, Clone)]
+pub struct ScopeColumn {
+    /// The table name or alias that qualifies it.
+    pub qualifier: Option<String>,
+    pub name: String,
+    pub ty: DataType,
+}
+
+/// The columns of the row an expression is evaluated on, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub columns: Vec<ScopeColumn>,
+}
+
+impl Scope {
+    /// The position of the column `name`, qualified by `qualifier` if given.
+    pub fn resolve(&self, qualifier: Option<&str>, name: &str) -> SqlResult<usize> {
+        let mut found = None;
+        for (i, c) in self.columns.iter().enumerate() {
+            let qualifier_ok = qualifier.is_none_or(|q| c.qualifier.as_deref() == Some(q));
+            if qualifier_ok && c.name == name {
+                if found.is_some() {
+                    return Err(SqlError::new(
+                        code::AMBIGUOUS_COLUMN,
+                        format!("column reference \"{name}\" is ambiguous"),
+                    ));
+                }
+                found = Some(i);
+            }
+        }
+        found.ok_or_else(|| match qualifier {
+            Some(q)
+                if !self
+                    .columns
+                    .iter()
+                    .any(|c| c.qualifier.as_deref() == Some(q)) =>
+            {
+                SqlError::new(
+                    code::UNDEFINED_TABLE,
+                    format!("missing FROM-clause entry for table \"{q}\""),
+                )
+            }
+            Some(q) => SqlError::undefined_column(&format!("{q}.{name}")),
+            None => SqlError::undefined_column(name),
+        })
+    }
+}
+
+/// The GROUP BY keys and aggregate calls of a grouped query. Expressions
+/// bound against it read the aggregate's output row: keys, then aggregates.
+#[derive(Debug, Default)]
+pub struct Grouping {
+    pub keys: Vec<Expr>,
+    pub key_types: Vec<DataType>,
+    pub aggs: Vec<AggCall>,
+    pub agg_types: Vec<DataType>,
+    /// Argument type of each aggregate (decides its accumulator).
+    pub agg_arg_types: Vec<Option<DataType>>,
+}
+
+/// Name folding: unquoted identifiers are lower case in PostgreSQL.
+pub fn ident_name(ident: &ast::Ident) -> String {
+    if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_lowercase()
+    }
+}
+
+/// Binds expressions of one statement.
+pub struct Binder<'a> {
+    /// Types of `$1`, `$2`, …: declared by the client or inferred here.
+    pub params: Vec<Option<DataType>>,
+    pub time_zone: &'a SessionTimeZone,
+    /// The statement's start time, for literals like 'now'.
+    pub now: i64,
+}
+
+/// Where aggregates may appear.
+pub enum AggMode<'g> {
+    /// Not here (WHERE, GROUP BY, JOIN … ON, aggregate arguments).
+    Forbidden(&'static str),
+    /// Here, in a grouped query.
+    Grouped(&'g mut Grouping),
+}
+
+impl<'a> Binder<'a> {
+    pub fn new(declared: &[Option<DataType>], time_zone: &'a SessionTimeZone, now: i64) -> Self {
+        Binder {
+            params: declared.to_vec(),
+            time_zone,
+            now,
+        }
+    }
+
+    /// Binds `e` in `scope` where no aggregate may appear.
+    pub fn expr(&mut self, e: &ast::Expr, scope: &Scope) -> SqlResult<Bound> {
+        self.bind(e, scope, &mut AggMode::Forbidden("WHERE"))
+    }
+
+    /// Binds a condition (WHERE, ON, HAVING): it must be boolean.
+    pub fn condition(
+        &mut self,
+        e: &ast::Expr,
+        scope: &Scope,
+        mode: &mut AggMode,
+        clause: &str,
+    ) -> SqlResult<Expr> {
+        let b = self.bind(e, scope, mode)?;
+        self.coerce(b, DataType::Boolean).map_err(|_| {
+            SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!("argument of {clause} must be type boolean"),
+            )
+        })
+    }
+
+    /// Binds `e`; see [`AggMode`].
+    pub fn bind(&mut self, e: &ast::Expr, scope: &Scope, mode: &mut AggMode) -> SqlResult<Bound> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.bind_inner(e, scope, mode))
+    }
+
+    fn bind_inner(&mut self, e: &ast::Expr, scope: &Scope, mode: &mut AggMode) -> SqlResult<Bound> {
+        if let AggMode::Grouped(grouping) = mode {
+            // An expression equal to a GROUP BY key reads the key.
+            if !matches!(e, ast::Expr::Value(_)) {
+                let mut probe = Binder {
+                    params: self.params.clone(),
+                    time_zone: self.time_zone,
+                    now: self.now,
+                };
+                if let Ok(b) = probe.bind(e, scope, &mut AggMode::Forbidden("GROUP BY"))
+                    && let Some(i) = grouping.keys.iter().position(|k| *k == b.expr)
+                {
+                    self.params = probe.params;
+                    return Ok(Bound {
+                        expr: Expr::Column(i),
+                        ty: Ty::Known(grouping.key_types[i]),
+                    });
+                }
+            }
+        }
+        use ast::Expr as A;
+        match e {
+            A::Identifier(ident) => self.column(None, &ident_name(ident), scope, mode),
+            A::CompoundIdentifier(parts) => match parts.as_slice() {
+                [t, c] => self.column(Some(&ident_name(t)), &ident_name(c), scope, mode),
+                _ => Err(SqlError::unsupported(format!("the name {e}"))),
+            },
+            A::Value(v) => self.literal(&v.value),
+            A::Nested(inner) => self.bind(inner, scope, mode),
+            A::UnaryOp { op, expr } => {
+                let b = self.bind(expr, scope, mode)?;
+                match op {
+                    U::Not => Ok(Bound {
+                        expr: Expr::Not(self.coerce(b, DataType::Boolean)?.boxed()),
+                        ty: bool_ty(),
+                    }),
+                    U::Minus => {
+                        // Fold negative literals so that -2147483648 is an integer.
+                        if let ast::Expr::Value(v) = expr.as_ref()
+                            && let ast::Value::Number(n, _) = &v.value
+                        {
+                            return self.number(&format!("-{n}"));
+                        }
+                        let b = self.numeric_operand(b, "-")?;
+                        Ok(Bound {
+                            expr: Expr::Neg(b.expr.boxed()),
+                            ty: b.ty,
+                        })
+                    }
+                    U::Plus => self.numeric_operand(b, "+"),
+                    other => Err(SqlError::unsupported(format!("operator {other}"))),
+                }
+            }
+            A::BinaryOp { left, op, right } => self.binary(left, op, right, scope, mode),
+            A::IsNull(x) => Ok(Bound {
+                expr: Expr::IsNull(self.bind_untyped(x, scope, mode)?.boxed()),
+                ty: bool_ty(),
+            }),
+            A::IsNotNull(x) => Ok(Bound {
+                expr: Expr::Not(Expr::IsNull(self.bind_untyped(x, scope, mode)?.boxed()).boxed()),
+                ty: bool_ty(),
+            }),
+            A::IsTrue(x) | A::IsFalse(x) | A::IsNotTrue(x) | A::IsNotFalse(x) => {
+                let b = self.bind(x, scope, mode)?;
+                let inner = self.coerce(b, DataType::Boolean)?;
+                let want = matches!(e, A::IsTrue(_) | A::IsNotTrue(_));
+                let test = Expr::IsBool(inner.boxed(), want);
+                let expr = if matches!(e, A::IsNotTrue(_) | A::IsNotFalse(_)) {
+                    Expr::Not(test.boxed())
+                } else {
+                    test
+                };
+                Ok(Bound {
+                    expr,
+                    ty: bool_ty(),
+                })
+            }
+            A::IsDistinctFrom(a, b) | A::IsNotDistinctFrom(a, b) => {
+                let (x, y) = self.bind_pair(a, b, scope, mode, "IS DISTINCT FROM")?;
+                let same = Expr::NotDistinct(x.boxed(), y.boxed());
+                let expr = if matches!(e, A::IsDistinctFrom(..)) {
+                    Expr::Not(same.boxed())
+                } else {
+                    same
+                };
+                Ok(Bound {
+                    expr,
+                    ty: bool_ty(),
+                })
+            }
+            A::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let x = self.bind(expr, scope, mode)?;
+                let lo = self.bind(low, scope, mode)?;
+                let hi = self.bind(high, scope, mode)?;
+                let ty = self.common(&[x.ty, lo.ty, hi.ty], "BETWEEN")?;
+                let (x, lo, hi) = (
+                    self.coerce(x, ty)?,
+                    self.coerce(lo, ty)?,
+                    self.coerce(hi, ty)?,
+                );
+                let expr = if *negated {
+                    Expr::Or(
+                        Expr::Compare(CmpOp::Lt, x.clone().boxed(), lo.boxed()).boxed(),
+                        Expr::Compare(CmpOp::Gt, x.boxed(), hi.boxed()).boxed(),
+                    )
+                } else {
+                    Expr::And(
+                        Expr::Compare(CmpOp::GtEq, x.clone().boxed(), lo.boxed()).boxed(),
+                        Expr::Compare(CmpOp::LtEq, x.boxed(), hi.boxed()).boxed(),
+                    )
+                };
+                Ok(Bound {
+                    expr,
+                    ty: bool_ty(),
+                })
+            }
+            A::InList {
+                expr,
+                list,
+                negated,
+            } => {
+                let x = self.bind(expr, scope, mode)?;
+                let items = list
+                    .iter()
+                    .map(|i| self.bind(i, scope, mode))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                let mut tys = vec![x.ty];
+                tys.extend(items.iter().map(|i| i.ty));
+                let ty = self.common(&tys, "IN")?;
+                let x = self.coerce(x, ty)?;
+                let list = items
+                    .into_iter()
+                    .map(|i| self.coerce(i, ty))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                let test = Expr::InList {
+                    expr: x.boxed(),
+                    list,
+                };
+                Ok(Bound {
+                    expr: if *negated {
+                        Expr::Not(test.boxed())
+                    } else {
+                        test
+                    },
+                    ty: bool_ty(),
+                })
+            }
+            A::Like {
+                negated,
+                expr,
+                pattern,
+                escape_char: None,
+                any: false,
+            }
+            | A::ILike {
+                negated,
+                expr,
+                pattern,
+                escape_char: None,
+                any: false,
+            } => {
+                let x = self.bind(expr, scope, mode)?;
+                let x = self.coerce(x, DataType::Text)?;
+                let p = self.bind(pattern, scope, mode)?;
+                let p = self.coerce(p, DataType::Text)?;
+                let test = Expr::Like {
+                    expr: x.boxed(),
+                    pattern: p.boxed(),
+                    case_insensitive: matches!(e, A::ILike { .. }),
+                };
+                Ok(Bound {
+                    expr: if *negated {
+                        Expr::Not(test.boxed())
+                    } else {
+                        test
+                    },
+                    ty: bool_ty(),
+                })
+            }
+            A::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => self.case(
+                operand.as_deref(),
+                conditions,
+                else_result.as_deref(),
+                scope,
+                mode,
+            ),
+            A::Cast {
+                expr, data_type, ..
+            } => {
+                let ty = cast_type(data_type)?;
+                let b = self.bind(expr, scope, mode)?;
+                self.cast(b, ty)
+            }
+            A::TypedString(ts) => {
+                let ty = cast_type(&ts.data_type)?;
+                let b = self.literal(&ts.value.value)?;
+                self.cast(b, ty)
+            }
+            A::Function(f) => self.function(f, scope, mode),
+            A::Extract { field, expr, .. } => {
+                let field = field.to_string().to_lowercase();
+                let source = self.bind(expr, scope, mode)?;
+                let field = Bound {
+                    expr: Expr::Literal(Value::Text(field)),
+                    ty: Ty::Known(DataType::Text),
+                };
+                self.call_named("extract", vec![field, source])
+            }
+            A::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![self.bind(expr, scope, mode)?];
+                args.push(match substring_from {
+                    Some(f) => self.bind(f, scope, mode)?,
+                    None => Bound {
+                        expr: Expr::Literal(Value::Integer(1)),
+                        ty: Ty::Known(DataType::Integer),
+                    },
+                });
+                if let Some(n) = substring_for {
+                    args.push(self.bind(n, scope, mode)?);
+                }
+                self.call_named("substring", args)
+            }
+            A::Position { expr, r#in } => {
+                let args = vec![self.bind(r#in, scope, mode)?, self.bind(expr, scope, mode)?];
+                self.call_named("strpos", args)
+            }
+            A::Trim {
+                trim_where,
+                trim_what,
+                expr,
+                trim_characters: None,
+            } => {
+                let name = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => "ltrim",
+                    Some(ast::TrimWhereField::Trailing) => "rtrim",
+                    _ => "btrim",
+                };
+                let mut args = vec![self.bind(expr, scope, mode)?];
+                if let Some(w) = trim_what {
+                    args.push(self.bind(w, scope, mode)?);
+                }
+                self.call_named(name, args)
+            }
+            A::Ceil {
+                expr,
+                field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime),
+            }
+            | A::Floor {
+                expr,
+                field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime),
+            } => {
+                let name = if matches!(e, A::Ceil { .. }) {
+                    "ceil"
+                } else {
+                    "floor"
+                };
+                let arg = self.bind(expr, scope, mode)?;
+                self.call_named(name, vec![arg])
+            }
+            A::Subquery(_) | A::Exists { .. } | A::InSubquery { .. } => {
+                Err(SqlError::unsupported("subqueries in expressions"))
+            }
+            A::Interval(_) => Err(SqlError::unsupported("type interval")),
+            other => Err(SqlError::unsupported(format!("the expression {other}"))),
+        }
+    }
+
+    fn column(
+        &mut self,
+        qualifier: Option<&str>,
+        name: &str,
+        scope: &Scope,
+        mode: &mut AggMode,
+    ) -> SqlResult<Bound> {
+        let i = scope.resolve(qualifier, name)?;
+        if let AggMode::Grouped(_) = mode {
+            let shown = qualifier
+                .map(|q| format!("{q}.{name}"))
+                .unwrap_or_else(|| name.to_owned());
+            return Err(SqlError::new(
+                code::GROUPING_ERROR,
+                format!(
+                    "column \"{shown}\" must appear in the GROUP BY clause or be used in an aggregate function"
+                ),
+            ));
+        }
+        Ok(Bound {
+            expr: Expr::Column(i),
+            ty: Ty::Known(scope.columns[i].ty),
+        })
+    }
+
+    /// Binds an operand whose type does not matter (IS NULL).
+    fn bind_untyped(
+        &mut self,
+        e: &ast::Expr,
+        scope: &Scope,
+        mode: &mut AggMode,
+    ) -> SqlResult<Expr> {
+        let b = self.bind(e, scope, mode)?;
+        match b.ty {
+            Ty::Unknown => self.coerce(b, DataType::Text),
+            Ty::Known(_) => Ok(b.expr),
+        }
+    }
+
+    fn literal(&mut self, v: &ast::Value) -> SqlResult<Bound> {
+        use ast::Value as V;
+        Ok(match v {
+            V::Number(n, _) => return self.number(n),
+            V::SingleQuotedString(s)
+            | V::EscapedStringLiteral(s)
+            | V::DollarQuotedString(ast::DollarQuotedString { value: s, .. }) => Bound {
+                expr: Expr::Literal(Value::Text(s.clone())),
+                ty: Ty::Unknown,
+            },
+            V::Boolean(b) => Bound {
+                expr: Expr::Literal(Value::Boolean(*b)),
+                ty: bool_ty(),
+            },
+            V::Null => Bound {
+                expr: Expr::Literal(Value::Null),
+                ty: Ty::Unknown,
+            },
+            V::Placeholder(p) => {
+                let n: usize = p
+                    .strip_prefix('$')
+                    .and_then(|d| d.parse().ok())
+                    .filter(|n| (1..=65_535).contains(n))
+                    .ok_or_else(|| SqlError::syntax(format!("invalid parameter {p}")))?;
+                if self.params.len() < n {
+                    self.params.resize(n, None);
+                }
+                let ty = self.params[n - 1].map(Ty::Known).unwrap_or(Ty::Unknown);
+                Bound {
+                    expr: Expr::Param(n - 1),
+                    ty,
+                }
+            }
+            other => return Err(SqlError::unsupported(format!("the literal {other}"))),
+        })
+    }
+
+    /// A numeric literal: integer if it fits, else bigint, else numeric.
+    fn number(&mut self, n: &str) -> SqlResult<Bound> {
+        if !n.contains(['.', 'e', 'E']) {
+            if let Ok(i) = n.parse::<i32>() {
+                return Ok(Bound {
+                    expr: Expr::Literal(Value::Integer(i)),
+                    ty: Ty::Known(DataType::Integer),
+                });
+            }
+            if let Ok(i) = n.parse::<i64>() {
+                return Ok(Bound {
+                    expr: Expr::Literal(Value::BigInt(i)),
+                    ty: Ty::Known(DataType::BigInt),
+                });
+            }
+        }
+        let v = Numeric::parse_text(n, None).map_err(SqlError::from)?;
+        Ok(Bound {
+            expr: Expr::Literal(Value::Numeric(v)),
+            ty: Ty::Known(DataType::Numeric(None)),
+        })
+    }
+
+    fn bind_pair(
+        &mut self,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        scope: &Scope,
+        mode: &mut AggMode,
+        op: &str,
+    ) -> SqlResult<(Expr, Expr)> {
+        let x = self.bind(a, scope, mode)?;
+        let y = self.bind(b, scope, mode)?;
+        let ty = self.common(&[x.ty, y.ty], op)?;
+        Ok((self.coerce(x, ty)?, self.coerce(y, ty)?))
+    }
+
+    fn binary(
+        &mut self,
+        left: &ast::Expr,
+        op: &B,
+        right: &ast::Expr,
+        scope: &Scope,
+        mode: &mut AggMode,
+    ) -> SqlResult<Bound> {
+        let cmp = match op {
+            B::Eq => Some(CmpOp::Eq),
+            B::NotEq => Some(CmpOp::NotEq),
+            B::Lt => Some(CmpOp::Lt),
+            B::LtEq => Some(CmpOp::LtEq),
+            B::Gt => Some(CmpOp::Gt),
+            B::GtEq => Some(CmpOp::GtEq),
+            _ => None,
+        };
+        if let Some(cmp) = cmp {
+            let (x, y) = self.bind_pair(left, right, scope, mode, &op.to_string())?;
+            return Ok(Bound {
+                expr: Expr::Compare(cmp, x.boxed(), y.boxed()),
+                ty: bool_ty(),
+            });
+        }
+        match op {
+            B::And | B::Or => {
+                let x = self.bind(left, scope, mode)?;
+                let x = self.coerce(x, DataType::Boolean)?;
+                let y = self.bind(right, scope, mode)?;
+                let y = self.coerce(y, DataType::Boolean)?;
+                let expr = if *op == B::And {
+                    Expr::And(x.boxed(), y.boxed())
+                } else {
+                    Expr::Or(x.boxed(), y.boxed())
+                };
+                Ok(Bound {
+                    expr,
+                    ty: bool_ty(),
+                })
+            }
+            B::StringConcat => {
+                let x = self.bind(left, scope, mode)?;
+                let y = self.bind(right, scope, mode)?;
+                let is_text = |t: Ty| matches!(t, Ty::Unknown | Ty::Known(DataType::Text));
+                if !is_text(x.ty) && !is_text(y.ty) {
+                    return Err(operator_error(x.ty, "||", y.ty));
+                }
+                let x = self.text_operand(x)?;
+                let y = self.text_operand(y)?;
+                Ok(Bound {
+                    expr: Expr::Concat(x.boxed(), y.boxed()),
+                    ty: Ty::Known(DataType::Text),
+                })
+            }
+            B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo => {
+                let arith = match op {
+                    B::Plus => ArithOp::Add,
+                    B::Minus => ArithOp::Sub,
+                    B::Multiply => ArithOp::Mul,
+                    B::Divide => ArithOp::Div,
+                    _ => ArithOp::Mod,
+                };
+                let x = self.bind(left, scope, mode)?;
+                let y = self.bind(right, scope, mode)?;
+                self.arith(arith, x, y, &op.to_string())
+            }
+            B::PGLikeMatch | B::PGILikeMatch | B::PGNotLikeMatch | B::PGNotILikeMatch => {
+                let x = self.bind(left, scope, mode)?;
+                let x = self.coerce(x, DataType::Text)?;
+                let p = self.bind(right, scope, mode)?;
+                let p = self.coerce(p, DataType::Text)?;
+                let ci = matches!(op, B::PGILikeMatch | B::PGNotILikeMatch);
+                let test = Expr::Like {
+                    expr: x.boxed(),
+                    pattern: p.boxed(),
+                    case_insensitive: ci,
+                };
+                let neg = matches!(op, B::PGNotLikeMatch | B::PGNotILikeMatch);
+                Ok(Bound {
+                    expr: if neg { Expr::Not(test.boxed()) } else { test },
+                    ty: bool_ty(),
+                })
+            }
+            other => Err(SqlError::unsupported(format!("operator {other}"))),
+        }
+    }
+
+    fn arith(&mut self, op: ArithOp, x: Bound, y: Bound, name: &str) -> SqlResult<Bound> {
+        use DataType as T;
+        // Date arithmetic first: date ± integer, date - date.
+        match (x.ty, y.ty, op) {
+            (
+                Ty::Known(T::Date),
+                Ty::Known(T::Integer) | Ty::Unknown,
+                ArithOp::Add | ArithOp::Sub,
+            ) => {
+                let y = self.coerce(y, T::Integer)?;
+                return Ok(Bound {
+                    expr: Expr::Arith(op, x.expr.boxed(), y.boxed()),
+                    ty: Ty::Known(T::Date),
+                });
+            }
+            (Ty::Known(T::Integer), Ty::Known(T::Date), ArithOp::Add) => {
+                return Ok(Bound {
+                    expr: Expr::Arith(op, x.expr.boxed(), y.expr.boxed()),
+                    ty: Ty::Known(T::Date),
+                });
+            }
+            (Ty::Known(T::Date), Ty::Known(T::Date), ArithOp::Sub) => {
+                return Ok(Bound {
+                    expr: Expr::Arith(op, x.expr.boxed(), y.expr.boxed()),
+                    ty: Ty::Known(T::Integer),
+                });
+            }
+            _ => {}
+        }
+        if x.ty == Ty::Unknown && y.ty == Ty::Unknown {
+            return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator is not unique: unknown {name} unknown"))
+                .with_hint("Could not choose a best candidate operator. You might need to add explicit type casts."));
+        }
+        let ty = match self.common(&[x.ty, y.ty], name) {
+            Ok(t) if is_numeric(t) => t,
+            _ => return Err(operator_error(x.ty, name, y.ty)),
+        };
+        if op == ArithOp::Mod && ty == T::Double {
+            return Err(operator_error(x.ty, name, y.ty));
+        }
+        let ty = match ty {
+            T::Numeric(_) => T::Numeric(None),
+            t => t,
+        };
+        let (a, b) = (self.coerce(x, ty)?, self.coerce(y, ty)?);
+        Ok(Bound {
+            expr: Expr::Arith(op, a.boxed(), b.boxed()),
+            ty: Ty::Known(ty),
+        })
+    }
+
+    fn numeric_operand(&mut self, b: Bound, op: &str) -> SqlResult<Bound> {
+        match b.ty {
+            Ty::Known(t) if is_numeric(t) => Ok(b),
+            Ty::Unknown => {
+                let expr = self.coerce(b, DataType::Numeric(None))?;
+                Ok(Bound {
+                    expr,
+                    ty: Ty::Known(DataType::Numeric(None)),
+                })
+            }
+            Ty::Known(t) => Err(SqlError::new(
+                code::UNDEFINED_FUNCTION,
+                format!("operator does not exist: {op} {}", t.sql_name()),
+            )),
+        }
+    }
+
+    /// An operand of `||`: text as it is, anything else as its text form.
+    fn text_operand(&mut self, b: Bound) -> SqlResult<Expr> {
+        match b.ty {
+            Ty::Known(DataType::Text) => Ok(b.expr),
+            Ty::Unknown => self.coerce(b, DataType::Text),
+            Ty::Known(_) => Ok(Expr::Cast(b.expr.boxed(), DataType::Text)),
+        }
+    }
+
+    fn case(
+        &mut self,
+        operand: Option<&ast::Expr>,
+        conditions: &[ast::CaseWhen],
+        otherwise: Option<&ast::Expr>,
+        scope: &Scope,
+        mode: &mut AggMode,
+    ) -> SqlResult<Bound> {
+        let operand = operand.map(|o| self.bind(o, scope, mode)).transpose()?;
+        let mut whens = Vec::new();
+        let mut results = Vec::new();
+        for w in conditions {
+            let cond = match &operand {
+                Some(op) => {
+                    let v = self.bind(&w.condition, scope, mode)?;
+                    let ty = self.common(&[op.ty, v.ty], "CASE")?;
+                    let a = self.coerce(op.clone(), ty)?;
+                    let b = self.coerce(v, ty)?;
+                    Expr::Compare(CmpOp::Eq, a.boxed(), b.boxed())
+                }
+                None => self.condition(&w.condition, scope, mode, "CASE/WHEN")?,
+            };
+            whens.push(cond);
+            results.push(self.bind(&w.result, scope, mode)?);
+        }
+        let otherwise = match otherwise {
+            Some(e) => self.bind(e, scope, mode)?,
+            None => Bound {
+                expr: Expr::Literal(Value::Null),
+                ty: Ty::Unknown,
+            },
+        };
+        let mut tys: Vec<Ty> = results.iter().map(|r| r.ty).collect();
+        tys.push(otherwise.ty);
+        let ty = self.common(&tys, "CASE")?;
+        let mut pairs = Vec::new();
+        for (cond, r) in whens.into_iter().zip(results) {
+            pairs.push((cond, self.coerce(r, ty)?));
+        }
+        let otherwise = self.coerce(otherwise, ty)?;
+        Ok(Bound {
+            expr: Expr::Case {
+                whens: pairs,
+                otherwise: otherwise.boxed(),
+            },
+            ty: Ty::Known(ty),
+        })
+    }
+
+    /// An explicit cast.
+    pub fn cast(&mut self, b: Bound, ty: DataType) -> SqlResult<Bound> {
+        let expr = match (&b.expr, b.ty) {
+            (Expr::Literal(Value::Text(s)), Ty::Unknown) => {
+                Expr::Literal(parse_value_at(s, &ty, self.time_zone, self.now)?)
+            }
+            (Expr::Param(i), Ty::Unknown) => {
+                self.params[*i] = Some(ty);
+                Expr::Param(*i)
+            }
+            (_, Ty::Known(t)) if t == ty => b.expr,
+            _ => Expr::Cast(b.expr.boxed(), ty),
+        };
+        Ok(Bound {
+            expr,
+            ty: Ty::Known(ty),
+        })
+    }
+
+    /// The common type of several operands (PostgreSQL's UNION/CASE rules,
+    /// simplified to crmdb's types); unknowns alone resolve to text.
+    pub fn common(&self, tys: &[Ty], context: &str) -> SqlResult<DataType> {
+        let mut acc: Option<DataType> = None;
+        for ty in tys {
+            let Ty::Known(t) = *ty else { continue };
+            acc = Some(match acc {
+                None => t,
+                Some(a) => unify(a, t).ok_or_else(|| {
+                    SqlError::new(
+                        code::DATATYPE_MISMATCH,
+                        format!(
+                            "{context} types {} and {} cannot be matched",
+                            a.sql_name(),
+                            t.sql_name()
+                        ),
+                    )
+                })?,
+            });
+        }
+        Ok(acc.unwrap_or(DataType::Text))
+    }
+
+    /// `b` as a value of type `ty`: an unknown literal is parsed, a
+    /// parameter takes the type, a known type converts implicitly where
+    /// PostgreSQL would.
+    pub fn coerce(&mut self, b: Bound, ty: DataType) -> SqlResult<Expr> {
+        match b.ty {
+            Ty::Unknown => Ok(self.cast(b, ty)?.expr),
+            Ty::Known(t) if t == ty => Ok(b.expr),
+            Ty::Known(DataType::Numeric(_)) if ty == DataType::Numeric(None) => Ok(b.expr),
+            // Into NUMERIC(p,s): round to the scale, check the precision.
+            Ty::Known(DataType::Numeric(_)) if matches!(ty, DataType::Numeric(_)) => {
+                Ok(Expr::Cast(b.expr.boxed(), ty))
+            }
+            Ty::Known(t) if implicit(t, ty) => Ok(Expr::Cast(b.expr.boxed(), ty)),
+            Ty::Known(t) => Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!(
+                    "expression is of type {} but {} is expected",
+                    t.sql_name(),
+                    ty.sql_name()
+                ),
+            )),
+        }
+    }
+
+    fn function(
+        &mut self,
+        f: &ast::Function,
+        scope: &Scope,
+        mode: &mut AggMode,
+    ) -> SqlResult<Bound> {
+        let name = match f.name.0.as_slice() {
+            [part] => part.as_ident().map(ident_name),
+            [schema, part]
+                if schema
+                    .as_ident()
+                    .is_some_and(|s| ident_name(s) == "pg_catalog") =>
+            {
+                part.as_ident().map(ident_name)
+            }
+            _ => None,
+        }
+        .ok_or_else(|| SqlError::unsupported(format!("the function name {}", f.name)))?;
+        if f.over.is_some() {
+            return Err(SqlError::unsupported("window functions"));
+        }
+        let (args, distinct, star) = match &f.args {
+            ast::FunctionArguments::None => (Vec::new(), false, false),
+            ast::FunctionArguments::List(list) => {
+                let distinct = matches!(
+                    list.duplicate_treatment,
+                    Some(ast::DuplicateTreatment::Distinct)
+                );
+                let mut args = Vec::new();
+                let mut star = false;
+                for a in &list.args {
+                    match a {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => args.push(e),
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => star = true,
+                        other => {
+                            return Err(SqlError::unsupported(format!("the argument {other}")));
+                        }
+                    }
+                }
+                if !list.clauses.is_empty() {
+                    return Err(SqlError::unsupported(format!(
+                        "{name} with ORDER BY or other clauses"
+                    )));
+                }
+                (args, distinct, star)
+            }
+            ast::FunctionArguments::Subquery(_) => {
+                return Err(SqlError::unsupported("subqueries in expressions"));
+            }
+        };
+        if let Some(agg) = AggFunc::from_name(&name) {
+            return self.aggregate(
+                agg,
+                &name,
+                &args,
+                distinct,
+                star,
+                f.filter.is_some(),
+                scope,
+                mode,
+            );
+        }
+        if distinct || star {
+            return Err(SqlError::new(
+                code::WRONG_OBJECT_TYPE,
+                format!("{name} is not an aggregate function"),
+            ));
+        }
+        let bound = args
+            .iter()
+            .map(|a| self.bind(a, scope, mode))
+            .collect::<SqlResult<Vec<_>>>()?;
+        self.call_named(&name, bound)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &mut self,
+        func: AggFunc,
+        name: &str,
+        args: &[&ast::Expr],
+        distinct: bool,
+        star: bool,
+        filter: bool,
+        scope: &Scope,
+        mode: &mut AggMode,
+    ) -> SqlResult<Bound> {
+        let grouping = match mode {
+            AggMode::Grouped(g) => g,
+            AggMode::Forbidden(clause) => {
+                return Err(SqlError::new(
+                    code::GROUPING_ERROR,
+                    format!("aggregate functions are not allowed in {clause}"),
+                ));
+            }
+        };
+        if filter {
+            return Err(SqlError::unsupported("FILTER on aggregates"));
+        }
+        let (func, bound_args, arg_ty) = if star {
+            if func != AggFunc::Count || !args.is_empty() {
+                return Err(SqlError::syntax(format!(
+                    "{name}(*) is only valid for count"
+                )));
+            }
+            (AggFunc::CountStar, Vec::new(), None)
+        } else {
+            let expected = if func == AggFunc::StringAgg { 2 } else { 1 };
+            if args.len() != expected {
+                return Err(no_function(name, &[]));
+            }
+            let mut inner = AggMode::Forbidden("aggregate function calls");
+            let mut bound = Vec::new();
+            for a in args {
+                bound.push(self.bind(a, scope, &mut inner).map_err(|e| {
+                    if e.code == code::GROUPING_ERROR {
+                        SqlError::new(
+                            code::GROUPING_ERROR,
+                            "aggregate function calls cannot be nested",
+                        )
+                    } else {
+                        e
+                    }
+                })?);
+            }
+            let arg_ty = match (func, bound[0].ty) {
+                (AggFunc::Sum | AggFunc::Avg, Ty::Unknown) => {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_FUNCTION,
+                        format!("function {name}(unknown) is not unique"),
+                    ));
+                }
+                (_, t) => t.resolved(),
+            };
+            let mut exprs = Vec::new();
+            for (i, b) in bound.into_iter().enumerate() {
+                exprs.push(if i == 0 {
+                    self.coerce(b, arg_ty)?
+                } else {
+                    self.coerce(b, DataType::Text)?
+                });
+            }
+            (func, exprs, Some(arg_ty))
+        };
+        let result = func.result_type(arg_ty).ok_or_else(|| {
+            no_function(
+                name,
+                &arg_ty.map(|t| vec![Ty::Known(t)]).unwrap_or_default(),
+            )
+        })?;
+        let call = AggCall {
+            func,
+            args: bound_args,
+            distinct,
+        };
+        let index = match grouping.aggs.iter().position(|c| *c == call) {
+            Some(i) => i,
+            None => {
+                grouping.aggs.push(call);
+                grouping.agg_types.push(result);
+                grouping.agg_arg_types.push(arg_ty);
+                grouping.aggs.len() - 1
+            }
+        };
+        Ok(Bound {
+            expr: Expr::Column(grouping.keys.len() + index),
+            ty: Ty::Known(result),
+        })
+    }
+
+    /// Resolves a scalar function by name and argument types.
+    fn call_named(&mut self, name: &str, args: Vec<Bound>) -> SqlResult<Bound> {
+        use DataType as T;
+        let tys: Vec<Ty> = args.iter().map(|a| a.ty).collect();
+        let n = args.len();
+        let text = Ty::Known(T::Text);
+        let fixed =
+            |this: &mut Self, args: Vec<Bound>, want: &[DataType]| -> SqlResult<Vec<Expr>> {
+                args.into_iter()
+                    .zip(want)
+                    .map(|(a, t)| this.coerce(a, *t))
+                    .collect()
+            };
+        let (scalar, exprs, ty) = match (name, n) {
+            ("coalesce" | "greatest" | "least", 1..) => {
+                let ty = self.common(&tys, &name.to_uppercase())?;
+                let exprs = args
+                    .into_iter()
+                    .map(|a| self.coerce(a, ty))
+                    .collect::<SqlResult<_>>()?;
+                let f = match name {
+                    "coalesce" => Scalar::Coalesce,
+                    "greatest" => Scalar::Greatest,
+                    _ => Scalar::Least,
+                };
+                (f, exprs, Ty::Known(ty))
+            }
+            ("nullif", 2) => {
+                let ty = self.common(&tys, "NULLIF")?;
+                let exprs = args
+                    .into_iter()
+                    .map(|a| self.coerce(a, ty))
+                    .collect::<SqlResult<_>>()?;
+                (Scalar::NullIf, exprs, Ty::Known(ty))
+            }
+            ("lower" | "upper", 1) => {
+                let f = if name == "lower" {
+                    Scalar::Lower
+                } else {
+                    Scalar::Upper
+                };
+                (f, fixed(self, args, &[T::Text])?, text)
+            }
+            ("length" | "char_length" | "character_length", 1) => (
+                Scalar::Length,
+                fixed(self, args, &[T::Text])?,
+                Ty::Known(T::Integer),
+            ),
+            ("replace", 3) => (
+                Scalar::Replace,
+                fixed(self, args, &[T::Text, T::Text, T::Text])?,
+                text,
+            ),
+            ("left" | "right", 2) => {
+                let f = if name == "left" {
+                    Scalar::Left
+                } else {
+                    Scalar::Right
+                };
+                (f, fixed(self, args, &[T::Text, T::Integer])?, text)
+            }
+            ("substring" | "substr", 2 | 3) => (
+                Scalar::Substring,
+                fixed(self, args, &[T::Text, T::Integer, T::Integer])?,
+                text,
+            ),
+            ("strpos", 2) => (
+                Scalar::StrPos,
+                fixed(self, args, &[T::Text, T::Text])?,
+                Ty::Known(T::Integer),
+            ),
+            ("btrim" | "ltrim" | "rtrim", 1 | 2) => {
+                let f = match name {
+                    "btrim" => Scalar::Btrim,
+                    "ltrim" => Scalar::Ltrim,
+                    _ => Scalar::Rtrim,
+                };
+                (f, fixed(self, args, &[T::Text, T::Text])?, text)
+            }
+            ("split_part", 3) => (
+                Scalar::SplitPart,
+                fixed(self, args, &[T::Text, T::Text, T::Integer])?,
+                text,
+            ),
+            ("concat", _) => {
+                let exprs = args
+                    .into_iter()
+                    .map(|a| self.text_operand(a))
+                    .collect::<SqlResult<_>>()?;
+                (Scalar::Concat, exprs, text)
+            }
+            ("abs", 1) => {
+                let b = self.numeric_operand(args.into_iter().next().expect("one"), "@")?;
+                let ty = b.ty;
+                (Scalar::Abs, vec![b.expr], ty)
+            }
+            ("round" | "trunc", 1 | 2) | ("floor" | "ceil" | "ceiling", 1) => {
+                let mut it = args.into_iter();
+                let x = it.next().expect("one");
+                let ty = match x.ty {
+                    Ty::Known(T::Double) if n == 1 => T::Double,
+                    _ => T::Numeric(None),
+                };
+                let mut exprs = vec![self.coerce(x, ty)?];
+                if let Some(d) = it.next() {
+                    exprs.push(self.coerce(d, T::Integer)?);
+                }
+                let f = match name {
+                    "round" => Scalar::Round,
+                    "trunc" => Scalar::Trunc,
+                    "floor" => Scalar::Floor,
+                    _ => Scalar::Ceil,
+                };
+                (f, exprs, Ty::Known(ty))
+            }
+            (
+                "now"
+                | "current_timestamp"
+                | "transaction_timestamp"
+                | "statement_timestamp"
+                | "localtimestamp",
+                0,
+            ) => (Scalar::Now, Vec::new(), Ty::Known(T::TimestampTz)),
+            ("current_date", 0) => (Scalar::CurrentDate, Vec::new(), Ty::Known(T::Date)),
+            ("extract" | "date_part", 2) => {
+                let mut it = args.into_iter();
+                let field = it.next().expect("two");
+                let field = self.coerce(field, T::Text)?;
+                if let Expr::Literal(Value::Text(f)) = &field
+                    && DateField::parse(f).is_none()
+                {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!("unit \"{f}\" not recognized"),
+                    ));
+                }
+                let x = it.next().expect("two");
+                let source = match x.ty {
+                    Ty::Known(T::Date) => T::Date,
+                    _ => T::TimestampTz,
+                };
+                let x = self.coerce(x, source)?;
+                if name == "extract" {
+                    (Scalar::Extract, vec![field, x], Ty::Known(T::Numeric(None)))
+                } else {
+                    (Scalar::DatePart, vec![field, x], Ty::Known(T::Double))
+                }
+            }
+            ("date_trunc", 2) => (
+                Scalar::DateTrunc,
+                fixed(self, args, &[T::Text, T::TimestampTz])?,
+                Ty::Known(T::TimestampTz),
+            ),
+            ("make_date", 3) => (
+                Scalar::MakeDate,
+                fixed(self, args, &[T::Integer, T::Integer, T::Integer])?,
+                Ty::Known(T::Date),
+            ),
+            _ => return Err(no_function(name, &tys)),
+        };
+        Ok(Bound {
+            expr: Expr::Call(scalar, exprs),
+            ty,
+        })
+    }
+
+    /// Every parameter's type, unknowns resolved as text.
+    pub fn param_types(&self) -> Vec<DataType> {
+        self.params
+            .iter()
+            .map(|p| p.unwrap_or(DataType::Text))
+            .collect()
+    }
+}
+
+fn bool_ty() -> Ty {
+    Ty::Known(DataType::Boolean)
+}
+
+fn is_numeric(t: DataType) -> bool {
+    matches!(
+        t,
+        DataType::Integer | DataType::BigInt | DataType::Numeric(_) | DataType::Double
+    )
+}
+
+/// The rank of a numeric type in PostgreSQL's implicit promotion.
+fn numeric_rank(t: DataType) -> Option<u8> {
+    Some(match t {
+        DataType::Integer => 1,
+        DataType::BigInt => 2,
+        DataType::Numeric(_) => 3,
+        DataType::Double => 4,
+        _ => return None,
+    })
+}
+
+/// Whether `from` converts to `to` implicitly.
+fn implicit(from: DataType, to: DataType) -> bool {
+    match (numeric_rank(from), numeric_rank(to)) {
+        (Some(a), Some(b)) => a < b,
+        _ => matches!((from, to), (DataType::Date, DataType::TimestampTz)),
+    }
+}
+
+/// The type two known types meet at.
+fn unify(a: DataType, b: DataType) -> Option<DataType> {
+    if a == b {
+        return Some(a);
+    }
+    match (numeric_rank(a), numeric_rank(b)) {
+        (Some(3), Some(3)) => Some(DataType::Numeric(None)),
+        (Some(x), Some(y)) => Some(if x >= y { a } else { b }),
+        _ if implicit(a, b) => Some(b),
+        _ if implicit(b, a) => Some(a),
+        _ => None,
+    }
+}
+
+fn type_name(t: Ty) -> String {
+    match t {
+        Ty::Known(t) => t.sql_name(),
+        Ty::Unknown => "unknown".into(),
+    }
+}
+
+fn operator_error(a: Ty, op: &str, b: Ty) -> SqlError {
+    SqlError::new(
+        code::UNDEFINED_FUNCTION,
+        format!("operator does not exist: {} {op} {}", type_name(a), type_name(b)),
+    )
+    .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+}
+
+fn no_function(name: &str, tys: &[Ty]) -> SqlError {
+    let args: Vec<String> = tys.iter().map(|t| type_name(*t)).collect();
+    SqlError::new(code::UNDEFINED_FUNCTION, format!("function {name}({}) does not exist", args.join(", ")))
+        .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
+}
+
+/// The type named in a cast.
+pub fn cast_type(ty: &ast::DataType) -> SqlResult<DataType> {
+    use ast::DataType as A;
+    Ok(match ty {
+        A::Varchar(_) | A::CharacterVarying(_) | A::Char(_) | A::Character(_) | A::String(_) => {
+            DataType::Text
+        }
+        A::SmallInt(_) | A::Int2(_) => DataType::Integer,
+        A::Real | A::Float4 | A::Float(_) => DataType::Double,
+        A::Custom(name, _) if name.to_string().eq_ignore_ascii_case("timestamptz") => {
+            DataType::TimestampTz
+        }
+        other => super::ddl::data_type(other).map_err(|_| {
+            SqlError::new(
+                code::UNDEFINED_OBJECT,
+                format!("type \"{other}\" is not supported"),
+            )
+        })?,
+    })
+}

@@ -1,0 +1,682 @@
+//! The executor: runs bound statements against a transaction. Queries
+//! become streams of rows that own what they read (the transaction's
+//! version at the statement's start), so a caller can send them as it
+//! reads them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use crate::catalog::TableDef;
+use crate::memtable::Key;
+use crate::row::encode_key;
+use crate::snapshot::TableCursor;
+use crate::txn::Transaction;
+use crate::types::{DataType, SessionTimeZone, Value};
+use crate::version::Version;
+
+use super::binder::Binder;
+use super::error::{SqlError, SqlResult, code};
+use super::expr::{EvalContext, Expr, sort_cmp};
+use super::functions::aggregate::Accumulator;
+use super::functions::cast;
+use super::plan::{JoinKind, Plan, SetOp, SortKey};
+use super::planner::{self, BoundStatement, InsertSource, Returning};
+use super::result::{Column, Output};
+use super::settings::Settings;
+
+/// What a running statement reads besides rows.
+pub struct ExecContext {
+    pub version: Arc<Version>,
+    pub params: Vec<Value>,
+    pub time_zone: SessionTimeZone,
+    pub now: i64,
+}
+
+impl ExecContext {
+    fn eval(&self) -> EvalContext<'_> {
+        EvalContext {
+            params: &self.params,
+            time_zone: &self.time_zone,
+            now: self.now,
+        }
+    }
+}
+
+type Rows = Box<dyn Iterator<Item = SqlResult<Vec<Value>>> + Send>;
+
+/// Runs one statement in `txn`.
+pub fn execute(
+    stmt: &ast::Statement,
+    txn: &mut Transaction,
+    settings: &mut Settings,
+    params: &[Value],
+) -> SqlResult<Output> {
+    let now = crate::types::datetime::system_now();
+    let declared: Vec<Option<DataType>> = params.iter().map(value_type).collect();
+    let mut binder = Binder::new(&declared, settings.time_zone(), now);
+    let bound = planner::plan_statement(stmt, txn.catalog(), &mut binder)?;
+    let param_types = binder.param_types();
+    if params.len() < param_types.len() {
+        return Err(SqlError::new(
+            code::UNDEFINED_PARAMETER,
+            format!(
+                "statement needs {} parameters, {} given",
+                param_types.len(),
+                params.len()
+            ),
+        ));
+    }
+    let mut ctx = ExecContext {
+        version: txn.view(),
+        params: Vec::new(),
+        time_zone: settings.time_zone().clone(),
+        now,
+    };
+    // Parameters arrive as the types they were described with; convert
+    // any that differ (an int4 where an int8 was inferred).
+    let mut converted = Vec::with_capacity(params.len());
+    for (i, p) in params.iter().enumerate() {
+        converted.push(match param_types.get(i) {
+            Some(t) if value_type(p).is_some_and(|vt| vt != *t) => cast(p.clone(), t, &ctx.eval())?,
+            _ => p.clone(),
+        });
+    }
+    ctx.params = converted;
+    let ctx = Arc::new(ctx);
+    match bound {
+        BoundStatement::Query(q) => Ok(Output::Rows {
+            columns: q.columns.into(),
+            rows: run(&q.plan, &ctx)?,
+            command: "SELECT",
+        }),
+        BoundStatement::Insert {
+            table,
+            source,
+            targets,
+            defaults,
+            returning,
+        } => insert(txn, &ctx, &table, source, &targets, &defaults, returning),
+        BoundStatement::Update {
+            table,
+            filter,
+            assignments,
+            returning,
+        } => {
+            let matched = matching_rows(&ctx, &table, filter.as_ref())?;
+            let ev = ctx.eval();
+            let mut out = Vec::new();
+            for (key, row) in &matched {
+                let mut new_row = row.clone();
+                for (pos, e) in &assignments {
+                    new_row[*pos] = e.eval(row, &ev)?;
+                }
+                txn.update_key(table.id, key.clone(), new_row.clone())?;
+                if let Some(r) = &returning {
+                    out.push(project(&r.exprs, &new_row, &ev)?);
+                }
+            }
+            Ok(dml_output("UPDATE", matched.len(), returning, out))
+        }
+        BoundStatement::Delete {
+            table,
+            filter,
+            returning,
+        } => {
+            let matched = matching_rows(&ctx, &table, filter.as_ref())?;
+            let ev = ctx.eval();
+            let mut out = Vec::new();
+            for (key, row) in &matched {
+                txn.delete_key(table.id, key.clone())?;
+                if let Some(r) = &returning {
+                    out.push(project(&r.exprs, row, &ev)?);
+                }
+            }
+            Ok(dml_output("DELETE", matched.len(), returning, out))
+        }
+        BoundStatement::CreateTable { def, if_not_exists } => {
+            if txn.catalog().table_by_name(&def.name).is_some() {
+                if if_not_exists {
+                    return Ok(Output::Command {
+                        tag: "CREATE TABLE".into(),
+                    });
+                }
+                return Err(SqlError::new(
+                    code::DUPLICATE_TABLE,
+                    format!("relation \"{}\" already exists", def.name),
+                ));
+            }
+            txn.create_table(def)?;
+            Ok(Output::Command {
+                tag: "CREATE TABLE".into(),
+            })
+        }
+        BoundStatement::DropTable { names, if_exists } => {
+            for name in &names {
+                if txn.catalog().table_by_name(name).is_none() {
+                    if if_exists {
+                        continue;
+                    }
+                    return Err(SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!("table \"{name}\" does not exist"),
+                    ));
+                }
+                let referenced_by = txn.catalog().tables().find(|t| {
+                    t.name != *name
+                        && t.foreign_keys.iter().any(|fk| {
+                            Some(fk.ref_table) == txn.catalog().table_by_name(name).map(|d| d.id)
+                        })
+                });
+                if let Some(other) = referenced_by {
+                    return Err(SqlError::new(
+                        "2BP01",
+                        format!("cannot drop table {name} because other objects depend on it"),
+                    )
+                    .with_detail(format!(
+                        "constraint on table {} depends on table {name}",
+                        other.name
+                    ))
+                    .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                }
+                txn.drop_table(name)?;
+            }
+            Ok(Output::Command {
+                tag: "DROP TABLE".into(),
+            })
+        }
+        BoundStatement::Truncate { names } => {
+            for name in &names {
+                if txn.catalog().table_by_name(name).is_none() {
+                    return Err(SqlError::undefined_table(name));
+                }
+                txn.truncate(name)?;
+            }
+            Ok(Output::Command {
+                tag: "TRUNCATE TABLE".into(),
+            })
+        }
+        BoundStatement::Set { name, value } => {
+            settings.set(&name, value.as_deref())?;
+            Ok(Output::Command { tag: "SET".into() })
+        }
+        BoundStatement::Show { name } => {
+            let value = settings.get(&name)?;
+            Ok(Output::Rows {
+                columns: vec![Column {
+                    name,
+                    ty: DataType::Text,
+                }]
+                .into(),
+                rows: Box::new(std::iter::once(Ok(vec![Value::Text(value)]))),
+                command: "SHOW",
+            })
+        }
+    }
+}
+
+fn value_type(v: &Value) -> Option<DataType> {
+    Some(match v {
+        Value::Null => return None,
+        Value::Boolean(_) => DataType::Boolean,
+        Value::Integer(_) => DataType::Integer,
+        Value::BigInt(_) => DataType::BigInt,
+        Value::Double(_) => DataType::Double,
+        Value::Numeric(_) => DataType::Numeric(None),
+        Value::Text(_) => DataType::Text,
+        Value::Date(_) => DataType::Date,
+        Value::TimestampTz(_) => DataType::TimestampTz,
+    })
+}
+
+fn project(exprs: &[Expr], row: &[Value], ctx: &EvalContext) -> SqlResult<Vec<Value>> {
+    exprs.iter().map(|e| e.eval(row, ctx)).collect()
+}
+
+fn dml_output(
+    command: &'static str,
+    count: usize,
+    returning: Option<Returning>,
+    rows: Vec<Vec<Value>>,
+) -> Output {
+    match returning {
+        Some(r) => Output::Rows {
+            columns: r.columns.into(),
+            rows: Box::new(rows.into_iter().map(Ok)),
+            command,
+        },
+        None => Output::Command {
+            tag: super::result::command_tag(command, count as u64),
+        },
+    }
+}
+
+/// The rows of `table` (with keys) that `filter` accepts, read before any
+/// is changed.
+fn matching_rows(
+    ctx: &ExecContext,
+    table: &TableDef,
+    filter: Option<&Expr>,
+) -> SqlResult<Vec<(Key, Vec<Value>)>> {
+    let ev = ctx.eval();
+    let mut out = Vec::new();
+    for (key, row) in TableCursor::new(ctx.version.clone(), table.id)? {
+        let row = row.to_vec();
+        let keep = match filter {
+            None => true,
+            Some(f) => f.eval(&row, &ev)? == Value::Boolean(true),
+        };
+        if keep {
+            out.push((key, row));
+        }
+    }
+    Ok(out)
+}
+
+fn insert(
+    txn: &mut Transaction,
+    ctx: &Arc<ExecContext>,
+    table: &TableDef,
+    source: InsertSource,
+    targets: &[usize],
+    defaults: &[Expr],
+    returning: Option<Returning>,
+) -> SqlResult<Output> {
+    let ev = ctx.eval();
+    let rows: Vec<Vec<Option<Value>>> = match source {
+        InsertSource::Values(rows) => rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|e| e.as_ref().map(|e| e.eval(&[], &ev)).transpose())
+                    .collect()
+            })
+            .collect::<SqlResult<_>>()?,
+        InsertSource::Query(plan) => run(&plan, ctx)?
+            .map(|r| r.map(|vals| vals.into_iter().map(Some).collect()))
+            .collect::<SqlResult<_>>()?,
+    };
+    let mut out = Vec::new();
+    let count = rows.len();
+    for values in rows {
+        let mut row: Vec<Option<Value>> = vec![None; table.columns.len()];
+        for (v, &t) in values.into_iter().zip(targets) {
+            row[t] = v;
+        }
+        let row: Vec<Value> = row
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Some(v) => Ok(v),
+                None => defaults[i].eval(&[], &ev),
+            })
+            .collect::<SqlResult<_>>()?;
+        txn.insert(&table.name, row.clone())?;
+        if let Some(r) = &returning {
+            out.push(project(&r.exprs, &row, &ev)?);
+        }
+    }
+    Ok(dml_output("INSERT", count, returning, out))
+}
+
+/// Runs a plan.
+pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
+    Ok(match plan {
+        Plan::Single => Box::new(std::iter::once(Ok(Vec::new()))),
+        Plan::Scan { table } => {
+            let cursor = TableCursor::new(ctx.version.clone(), *table)?;
+            Box::new(cursor.map(|(_, row)| Ok(row.to_vec())))
+        }
+        Plan::Values { rows } => {
+            let ev = ctx.eval();
+            let rows = rows
+                .iter()
+                .map(|r| project(r, &[], &ev))
+                .collect::<SqlResult<Vec<_>>>()?;
+            Box::new(rows.into_iter().map(Ok))
+        }
+        Plan::Filter { input, predicate } => {
+            let input = run(input, ctx)?;
+            let (predicate, ctx) = (predicate.clone(), ctx.clone());
+            Box::new(input.filter_map(move |row| match row {
+                Err(e) => Some(Err(e)),
+                Ok(row) => match predicate.eval(&row, &ctx.eval()) {
+                    Ok(Value::Boolean(true)) => Some(Ok(row)),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e)),
+                },
+            }))
+        }
+        Plan::Project { input, exprs } => {
+            let input = run(input, ctx)?;
+            let (exprs, ctx) = (exprs.clone(), ctx.clone());
+            Box::new(input.map(move |row| row.and_then(|row| project(&exprs, &row, &ctx.eval()))))
+        }
+        Plan::Join {
+            left,
+            right,
+            kind,
+            equi,
+            on,
+            left_width,
+            right_width,
+        } => {
+            let left = run(left, ctx)?;
+            let right = run(right, ctx)?.collect::<SqlResult<Vec<_>>>()?;
+            join(
+                left,
+                right,
+                *kind,
+                equi,
+                on.as_ref(),
+                *left_width,
+                *right_width,
+                ctx,
+            )?
+        }
+        Plan::Aggregate {
+            input,
+            keys,
+            aggs,
+            arg_types,
+        } => {
+            let input = run(input, ctx)?;
+            aggregate(input, keys, aggs, arg_types, ctx)?
+        }
+        Plan::Sort { input, keys } => {
+            let rows = run(input, ctx)?.collect::<SqlResult<Vec<_>>>()?;
+            Box::new(sort(rows, keys, ctx)?.into_iter().map(Ok))
+        }
+        Plan::Distinct { input } => {
+            let mut seen = std::collections::HashSet::new();
+            let input = run(input, ctx)?;
+            Box::new(input.filter(move |row| match row {
+                Ok(r) => seen.insert(row_key(r)),
+                Err(_) => true,
+            }))
+        }
+        Plan::Limit {
+            input,
+            limit,
+            offset,
+        } => {
+            let ev = ctx.eval();
+            let count =
+                |e: &Option<Expr>, what: &str, code: &'static str| -> SqlResult<Option<u64>> {
+                    match e.as_ref().map(|e| e.eval(&[], &ev)).transpose()? {
+                        None | Some(Value::Null) => Ok(None),
+                        Some(Value::BigInt(n)) if n >= 0 => Ok(Some(n as u64)),
+                        Some(_) => Err(SqlError::new(code, format!("{what} must not be negative"))),
+                    }
+                };
+            let limit = count(limit, "LIMIT", code::INVALID_ROW_COUNT_IN_LIMIT)?;
+            let offset = count(offset, "OFFSET", code::INVALID_ROW_COUNT_IN_OFFSET)?.unwrap_or(0);
+            let input = run(input, ctx)?.skip(offset as usize);
+            match limit {
+                Some(n) => Box::new(input.take(n as usize)),
+                None => Box::new(input),
+            }
+        }
+        Plan::SetOperation {
+            op,
+            all,
+            left,
+            right,
+        } => {
+            let l = run(left, ctx)?;
+            let r = run(right, ctx)?;
+            set_operation(*op, *all, l, r)?
+        }
+    })
+}
+
+/// A hashable identity of a row: equal rows (NULLs equal) have equal keys.
+fn row_key(row: &[Value]) -> Vec<u8> {
+    let normalized: Vec<Value> = row
+        .iter()
+        .map(|v| match v {
+            Value::Double(x) if *x == 0.0 => Value::Double(0.0),
+            Value::Double(x) if x.is_nan() => Value::Double(f64::NAN),
+            other => other.clone(),
+        })
+        .collect();
+    let refs: Vec<&Value> = normalized.iter().collect();
+    let mut out = Vec::new();
+    encode_key(&refs, &mut out);
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn join(
+    left: Rows,
+    right: Vec<Vec<Value>>,
+    kind: JoinKind,
+    equi: &[(Expr, Expr)],
+    on: Option<&Expr>,
+    left_width: usize,
+    right_width: usize,
+    ctx: &Arc<ExecContext>,
+) -> SqlResult<Rows> {
+    let ev = ctx.eval();
+    // Hash the right side on its equi-join keys; NULL keys never match.
+    let mut table: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+    let mut right_keys_null = vec![false; right.len()];
+    if !equi.is_empty() {
+        for (i, r) in right.iter().enumerate() {
+            let vals = equi
+                .iter()
+                .map(|(_, rk)| rk.eval(r, &ev))
+                .collect::<SqlResult<Vec<_>>>()?;
+            if vals.iter().any(Value::is_null) {
+                right_keys_null[i] = true;
+                continue;
+            }
+            table.entry(row_key(&vals)).or_default().push(i);
+        }
+    }
+    let mut matched_right = vec![false; right.len()];
+    let mut out = Vec::new();
+    let all_right: Vec<usize> = (0..right.len()).collect();
+    for l in left {
+        let l = l?;
+        let candidates: &[usize] = if equi.is_empty() {
+            &all_right
+        } else {
+            let vals = equi
+                .iter()
+                .map(|(lk, _)| lk.eval(&l, &ev))
+                .collect::<SqlResult<Vec<_>>>()?;
+            if vals.iter().any(Value::is_null) {
+                &[]
+            } else {
+                table.get(&row_key(&vals)).map(Vec::as_slice).unwrap_or(&[])
+            }
+        };
+        let mut any = false;
+        for &i in candidates {
+            let mut row = l.clone();
+            row.extend(right[i].iter().cloned());
+            let keep = match on {
+                None => true,
+                Some(c) => c.eval(&row, &ev)? == Value::Boolean(true),
+            };
+            if keep {
+                any = true;
+                matched_right[i] = true;
+                out.push(row);
+            }
+        }
+        if !any && matches!(kind, JoinKind::Left | JoinKind::Full) {
+            let mut row = l;
+            row.extend(std::iter::repeat_n(Value::Null, right_width));
+            out.push(row);
+        }
+    }
+    if matches!(kind, JoinKind::Right | JoinKind::Full) {
+        for (i, r) in right.into_iter().enumerate() {
+            if !matched_right[i] {
+                let mut row = vec![Value::Null; left_width];
+                row.extend(r);
+                out.push(row);
+            }
+        }
+    }
+    let _ = right_keys_null;
+    Ok(Box::new(out.into_iter().map(Ok)))
+}
+
+fn aggregate(
+    input: Rows,
+    keys: &[Expr],
+    aggs: &[super::functions::aggregate::AggCall],
+    arg_types: &[Option<DataType>],
+    ctx: &Arc<ExecContext>,
+) -> SqlResult<Rows> {
+    let ev = ctx.eval();
+    let new_accs = || -> Vec<Accumulator> {
+        aggs.iter()
+            .zip(arg_types)
+            .map(|(a, t)| Accumulator::new(a, *t))
+            .collect()
+    };
+    let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut groups: Vec<(Vec<Value>, Vec<Accumulator>)> = Vec::new();
+    if keys.is_empty() {
+        groups.push((Vec::new(), new_accs()));
+    }
+    for row in input {
+        let row = row?;
+        let key_vals = project(keys, &row, &ev)?;
+        let g = if keys.is_empty() {
+            0
+        } else {
+            let k = row_key(&key_vals);
+            match index.get(&k) {
+                Some(&g) => g,
+                None => {
+                    groups.push((key_vals, new_accs()));
+                    index.insert(k, groups.len() - 1);
+                    groups.len() - 1
+                }
+            }
+        };
+        for (acc, call) in groups[g].1.iter_mut().zip(aggs) {
+            let args = project(&call.args, &row, &ev)?;
+            acc.add(&args, &ev)?;
+        }
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for (mut keys, accs) in groups {
+        for acc in accs {
+            keys.push(acc.finish()?);
+        }
+        out.push(keys);
+    }
+    Ok(Box::new(out.into_iter().map(Ok)))
+}
+
+fn sort(
+    rows: Vec<Vec<Value>>,
+    keys: &[SortKey],
+    ctx: &Arc<ExecContext>,
+) -> SqlResult<Vec<Vec<Value>>> {
+    let ev = ctx.eval();
+    let mut decorated = rows
+        .into_iter()
+        .map(|r| {
+            Ok((
+                project(
+                    &keys.iter().map(|k| k.expr.clone()).collect::<Vec<_>>(),
+                    &r,
+                    &ev,
+                )?,
+                r,
+            ))
+        })
+        .collect::<SqlResult<Vec<_>>>()?;
+    decorated.sort_by(|(a, _), (b, _)| {
+        for (k, (x, y)) in keys.iter().zip(a.iter().zip(b)) {
+            let ord = match (x.is_null(), y.is_null()) {
+                (true, true) => std::cmp::Ordering::Equal,
+                (true, false) => {
+                    if k.nulls_first {
+                        std::cmp::Ordering::Less
+                    } else {
+                        std::cmp::Ordering::Greater
+                    }
+                }
+                (false, true) => {
+                    if k.nulls_first {
+                        std::cmp::Ordering::Greater
+                    } else {
+                        std::cmp::Ordering::Less
+                    }
+                }
+                _ => {
+                    let o = sort_cmp(x, y);
+                    if k.descending { o.reverse() } else { o }
+                }
+            };
+            if ord.is_ne() {
+                return ord;
+            }
+        }
+        std::cmp::Ordering::Equal
+    });
+    Ok(decorated.into_iter().map(|(_, r)| r).collect())
+}
+
+fn set_operation(op: SetOp, all: bool, left: Rows, right: Rows) -> SqlResult<Rows> {
+    if op == SetOp::Union && all {
+        return Ok(Box::new(left.chain(right)));
+    }
+    let left = left.collect::<SqlResult<Vec<_>>>()?;
+    let right = right.collect::<SqlResult<Vec<_>>>()?;
+    let mut out = Vec::new();
+    match op {
+        SetOp::Union => {
+            let mut seen = std::collections::HashSet::new();
+            for r in left.into_iter().chain(right) {
+                if seen.insert(row_key(&r)) {
+                    out.push(r);
+                }
+            }
+        }
+        SetOp::Intersect | SetOp::Except => {
+            let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
+            for r in &right {
+                *counts.entry(row_key(r)).or_default() += 1;
+            }
+            let mut emitted = std::collections::HashSet::new();
+            for r in left {
+                let k = row_key(&r);
+                let in_right = counts.get(&k).copied().unwrap_or(0);
+                let keep = match (op, all) {
+                    (SetOp::Intersect, true) => {
+                        if in_right > 0 {
+                            counts.insert(k.clone(), in_right - 1);
+                            true
+                        } else {
+                            false
+                        }
+                    }
+                    (SetOp::Intersect, false) => in_right > 0 && emitted.insert(k.clone()),
+                    (SetOp::Except, true) => {
+                        if in_right > 0 {
+                            counts.insert(k.clone(), in_right - 1);
+                            false
+                        } else {
+                            true
+                        }
+                    }
+                    _ => in_right == 0 && emitted.insert(k.clone()),
+                };
+                if keep {
+                    out.push(r);
+                }
+            }
+        }
+    }
+    Ok(Box::new(out.into_iter().map(Ok)))
+}

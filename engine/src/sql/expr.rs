@@ -1,0 +1,255 @@
+//! Bound expressions: what the binder makes of SQL expressions, with every
+//! column resolved to a position in the input row and every operand
+//! coerced to its operator's type; and their evaluation with PostgreSQL's
+//! NULL semantics.
+
+use std::cmp::Ordering;
+
+use crate::types::{DataType, SessionTimeZone, Value};
+
+use super::error::{SqlError, SqlResult, code};
+use super::functions::{self, Scalar};
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+}
+
+impl CmpOp {
+    fn holds(self, ord: Ordering) -> bool {
+        match self {
+            CmpOp::Eq => ord == Ordering::Equal,
+            CmpOp::NotEq => ord != Ordering::Equal,
+            CmpOp::Lt => ord == Ordering::Less,
+            CmpOp::LtEq => ord != Ordering::Greater,
+            CmpOp::Gt => ord == Ordering::Greater,
+            CmpOp::GtEq => ord != Ordering::Less,
+        }
+    }
+}
+
+/// An arithmetic operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+/// A bound expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Literal(Value),
+    /// The value at this position of the input row.
+    Column(usize),
+    /// The value of parameter `$n+1`.
+    Param(usize),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Compare(CmpOp, Box<Expr>, Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    Concat(Box<Expr>, Box<Expr>),
+    IsNull(Box<Expr>),
+    /// `IS TRUE` / `IS FALSE` (never NULL).
+    IsBool(Box<Expr>, bool),
+    /// `IS NOT DISTINCT FROM`: equality where NULL equals NULL.
+    NotDistinct(Box<Expr>, Box<Expr>),
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+    },
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        case_insensitive: bool,
+    },
+    /// `CASE WHEN c THEN v … ELSE e END`.
+    Case {
+        whens: Vec<(Expr, Expr)>,
+        otherwise: Box<Expr>,
+    },
+    Cast(Box<Expr>, DataType),
+    Call(Scalar, Vec<Expr>),
+}
+
+/// What evaluation needs besides the row.
+pub struct EvalContext<'a> {
+    pub params: &'a [Value],
+    pub time_zone: &'a SessionTimeZone,
+    /// The statement's start, for now() and CURRENT_DATE.
+    pub now: i64,
+}
+
+impl Expr {
+    pub fn boxed(self) -> Box<Expr> {
+        Box::new(self)
+    }
+
+    /// Evaluates the expression on `row`.
+    pub fn eval(&self, row: &[Value], ctx: &EvalContext) -> SqlResult<Value> {
+        // Bound expressions nest at most as deep as the parser allows; grow
+        // the stack rather than overflow it on a small thread stack.
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.eval_inner(row, ctx))
+    }
+
+    fn eval_inner(&self, row: &[Value], ctx: &EvalContext) -> SqlResult<Value> {
+        Ok(match self {
+            Expr::Literal(v) => v.clone(),
+            Expr::Column(i) => row
+                .get(*i)
+                .cloned()
+                .ok_or_else(|| SqlError::internal(format!("column {i} out of range")))?,
+            Expr::Param(i) => ctx.params.get(*i).cloned().ok_or_else(|| {
+                SqlError::new(
+                    code::UNDEFINED_PARAMETER,
+                    format!("there is no parameter ${}", i + 1),
+                )
+            })?,
+            Expr::Not(e) => match e.eval(row, ctx)? {
+                Value::Boolean(b) => Value::Boolean(!b),
+                _ => Value::Null,
+            },
+            Expr::Neg(e) => functions::negate(e.eval(row, ctx)?)?,
+            Expr::And(a, b) => match a.eval(row, ctx)? {
+                Value::Boolean(false) => Value::Boolean(false),
+                left => match (left, b.eval(row, ctx)?) {
+                    (_, Value::Boolean(false)) => Value::Boolean(false),
+                    (Value::Boolean(true), Value::Boolean(true)) => Value::Boolean(true),
+                    _ => Value::Null,
+                },
+            },
+            Expr::Or(a, b) => match a.eval(row, ctx)? {
+                Value::Boolean(true) => Value::Boolean(true),
+                left => match (left, b.eval(row, ctx)?) {
+                    (_, Value::Boolean(true)) => Value::Boolean(true),
+                    (Value::Boolean(false), Value::Boolean(false)) => Value::Boolean(false),
+                    _ => Value::Null,
+                },
+            },
+            Expr::Compare(op, a, b) => {
+                let (a, b) = (a.eval(row, ctx)?, b.eval(row, ctx)?);
+                match compare(&a, &b) {
+                    Some(ord) => Value::Boolean(op.holds(ord)),
+                    None => Value::Null,
+                }
+            }
+            Expr::Arith(op, a, b) => functions::arith(*op, a.eval(row, ctx)?, b.eval(row, ctx)?)?,
+            Expr::Concat(a, b) => {
+                let (a, b) = (a.eval(row, ctx)?, b.eval(row, ctx)?);
+                match (text_of(&a, ctx), text_of(&b, ctx)) {
+                    (Some(x), Some(y)) => Value::Text(x + &y),
+                    _ => Value::Null,
+                }
+            }
+            Expr::IsNull(e) => Value::Boolean(e.eval(row, ctx)?.is_null()),
+            Expr::IsBool(e, want) => Value::Boolean(e.eval(row, ctx)? == Value::Boolean(*want)),
+            Expr::NotDistinct(a, b) => {
+                let (a, b) = (a.eval(row, ctx)?, b.eval(row, ctx)?);
+                Value::Boolean(match (a.is_null(), b.is_null()) {
+                    (true, true) => true,
+                    (false, false) => compare(&a, &b) == Some(Ordering::Equal),
+                    _ => false,
+                })
+            }
+            Expr::InList { expr, list } => {
+                let v = expr.eval(row, ctx)?;
+                if v.is_null() {
+                    return Ok(Value::Null);
+                }
+                let mut saw_null = false;
+                for item in list {
+                    let x = item.eval(row, ctx)?;
+                    match compare(&v, &x) {
+                        Some(Ordering::Equal) => return Ok(Value::Boolean(true)),
+                        Some(_) => {}
+                        None => saw_null = true,
+                    }
+                }
+                if saw_null {
+                    Value::Null
+                } else {
+                    Value::Boolean(false)
+                }
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                case_insensitive,
+            } => match (expr.eval(row, ctx)?, pattern.eval(row, ctx)?) {
+                (Value::Text(s), Value::Text(p)) => {
+                    Value::Boolean(functions::like(&s, &p, *case_insensitive)?)
+                }
+                _ => Value::Null,
+            },
+            Expr::Case { whens, otherwise } => {
+                for (cond, value) in whens {
+                    if cond.eval(row, ctx)? == Value::Boolean(true) {
+                        return value.eval(row, ctx);
+                    }
+                }
+                otherwise.eval(row, ctx)?
+            }
+            Expr::Cast(e, ty) => functions::cast(e.eval(row, ctx)?, ty, ctx)?,
+            Expr::Call(f, args) => functions::call(*f, args, row, ctx)?,
+        })
+    }
+}
+
+/// The text form of a value, as `||` and casts to text use it.
+pub fn text_of(v: &Value, ctx: &EvalContext) -> Option<String> {
+    match v {
+        Value::Text(s) => Some(s.clone()),
+        other => crate::types::format_value(other, ctx.time_zone),
+    }
+}
+
+/// SQL comparison of two non-NULL values of comparable types; None when
+/// either is NULL. Floats order NaN above everything, as PostgreSQL does;
+/// text compares by bytes (the C collation).
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    use Value as V;
+    Some(match (a, b) {
+        (V::Null, _) | (_, V::Null) => return None,
+        (V::Boolean(x), V::Boolean(y)) => x.cmp(y),
+        (V::Integer(x), V::Integer(y)) => x.cmp(y),
+        (V::BigInt(x), V::BigInt(y)) => x.cmp(y),
+        (V::Integer(x), V::BigInt(y)) => i64::from(*x).cmp(y),
+        (V::BigInt(x), V::Integer(y)) => x.cmp(&i64::from(*y)),
+        (V::Double(x), V::Double(y)) => float_cmp(*x, *y),
+        (V::Numeric(x), V::Numeric(y)) => x.cmp(y),
+        (V::Text(x), V::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (V::Date(x), V::Date(y)) => x.cmp(y),
+        (V::TimestampTz(x), V::TimestampTz(y)) => x.cmp(y),
+        _ => return None,
+    })
+}
+
+/// Total order of floats as PostgreSQL sorts them: -0 = 0, NaN last.
+pub fn float_cmp(x: f64, y: f64) -> Ordering {
+    match (x.is_nan(), y.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        _ => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+    }
+}
+
+/// Sort order of values including NULL (NULL sorts as the largest value).
+pub fn sort_cmp(a: &Value, b: &Value) -> Ordering {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        _ => compare(a, b).unwrap_or(Ordering::Equal),
+    }
+}

@@ -1,0 +1,280 @@
+//! Aggregate functions: count, sum, avg, min, max, bool_and, bool_or,
+//! string_agg, each with an optional DISTINCT, and PostgreSQL's result types.
+
+use std::collections::HashSet;
+
+use crate::row::encode_key;
+use crate::sql::error::{SqlError, SqlResult};
+use crate::sql::expr::{EvalContext, Expr, sort_cmp, text_of};
+use crate::types::{DataType, Numeric, Value};
+
+use super::numeric;
+
+/// Which aggregate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    CountStar,
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    BoolAnd,
+    BoolOr,
+    StringAgg,
+}
+
+impl AggFunc {
+    pub fn from_name(name: &str) -> Option<AggFunc> {
+        Some(match name {
+            "count" => AggFunc::Count,
+            "sum" => AggFunc::Sum,
+            "avg" => AggFunc::Avg,
+            "min" => AggFunc::Min,
+            "max" => AggFunc::Max,
+            "bool_and" | "every" => AggFunc::BoolAnd,
+            "bool_or" => AggFunc::BoolOr,
+            "string_agg" => AggFunc::StringAgg,
+            _ => return None,
+        })
+    }
+
+    /// The result type for an argument of type `arg`, or None if the
+    /// aggregate does not take that type.
+    pub fn result_type(self, arg: Option<DataType>) -> Option<DataType> {
+        use DataType as T;
+        Some(match (self, arg) {
+            (AggFunc::CountStar | AggFunc::Count, _) => T::BigInt,
+            (AggFunc::Sum, Some(T::Integer)) => T::BigInt,
+            (AggFunc::Sum, Some(T::BigInt | T::Numeric(_))) => T::Numeric(None),
+            (AggFunc::Sum | AggFunc::Avg, Some(T::Double)) => T::Double,
+            (AggFunc::Avg, Some(T::Integer | T::BigInt | T::Numeric(_))) => T::Numeric(None),
+            (AggFunc::Min | AggFunc::Max, Some(t)) => t,
+            (AggFunc::BoolAnd | AggFunc::BoolOr, Some(T::Boolean)) => T::Boolean,
+            (AggFunc::StringAgg, Some(T::Text)) => T::Text,
+            _ => return None,
+        })
+    }
+}
+
+/// An aggregate call in a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggCall {
+    pub func: AggFunc,
+    /// Arguments, bound to the aggregate's input rows.
+    pub args: Vec<Expr>,
+    pub distinct: bool,
+}
+
+/// The running state of one aggregate for one group.
+pub struct Accumulator {
+    func: AggFunc,
+    state: State,
+    seen: Option<HashSet<Vec<u8>>>,
+    /// The argument is INTEGER: its sum is a BIGINT (of BIGINT, a NUMERIC).
+    int4: bool,
+}
+
+enum State {
+    Count(i64),
+    /// Sum of integers, exact.
+    SumInt {
+        sum: i128,
+        any: bool,
+    },
+    SumNumeric(Option<Numeric>),
+    SumFloat(Option<f64>),
+    AvgInt {
+        sum: i128,
+        count: i64,
+    },
+    AvgNumeric {
+        sum: Option<Numeric>,
+        count: i64,
+    },
+    AvgFloat {
+        sum: f64,
+        count: i64,
+    },
+    Extreme(Option<Value>),
+    Bool(Option<bool>),
+    StringAgg(Option<String>),
+}
+
+impl Accumulator {
+    pub fn new(call: &AggCall, arg_type: Option<DataType>) -> Accumulator {
+        use DataType as T;
+        let state = match (call.func, arg_type) {
+            (AggFunc::CountStar | AggFunc::Count, _) => State::Count(0),
+            (AggFunc::Sum, Some(T::Integer | T::BigInt)) => State::SumInt { sum: 0, any: false },
+            (AggFunc::Sum, Some(T::Double)) => State::SumFloat(None),
+            (AggFunc::Sum, _) => State::SumNumeric(None),
+            (AggFunc::Avg, Some(T::Integer | T::BigInt)) => State::AvgInt { sum: 0, count: 0 },
+            (AggFunc::Avg, Some(T::Double)) => State::AvgFloat { sum: 0.0, count: 0 },
+            (AggFunc::Avg, _) => State::AvgNumeric {
+                sum: None,
+                count: 0,
+            },
+            (AggFunc::Min | AggFunc::Max, _) => State::Extreme(None),
+            (AggFunc::BoolAnd | AggFunc::BoolOr, _) => State::Bool(None),
+            (AggFunc::StringAgg, _) => State::StringAgg(None),
+        };
+        Accumulator {
+            func: call.func,
+            state,
+            seen: call.distinct.then(HashSet::new),
+            int4: arg_type == Some(T::Integer),
+        }
+    }
+
+    /// Adds one input row's argument values.
+    pub fn add(&mut self, args: &[Value], ctx: &EvalContext) -> SqlResult<()> {
+        if self.func == AggFunc::CountStar {
+            if let State::Count(n) = &mut self.state {
+                *n += 1;
+            }
+            return Ok(());
+        }
+        let v = &args[0];
+        if v.is_null() {
+            return Ok(());
+        }
+        if let Some(seen) = &mut self.seen {
+            let mut key = Vec::new();
+            let refs: Vec<&Value> = args.iter().take(1).collect();
+            encode_key(&refs, &mut key);
+            if !seen.insert(key) {
+                return Ok(());
+            }
+        }
+        match &mut self.state {
+            State::Count(n) => *n += 1,
+            State::SumInt { sum, any } => {
+                *sum += int_of(v)?;
+                *any = true;
+            }
+            State::SumNumeric(s) => *s = Some(add_numeric(s.take(), v)?),
+            State::SumFloat(s) => *s = Some(s.unwrap_or(0.0) + float_of(v)?),
+            State::AvgInt { sum, count } => {
+                *sum += int_of(v)?;
+                *count += 1;
+            }
+            State::AvgNumeric { sum, count } => {
+                *sum = Some(add_numeric(sum.take(), v)?);
+                *count += 1;
+            }
+            State::AvgFloat { sum, count } => {
+                *sum += float_of(v)?;
+                *count += 1;
+            }
+            State::Extreme(best) => {
+                let replace = match best {
+                    None => true,
+                    Some(b) => {
+                        let ord = sort_cmp(v, b);
+                        if self.func == AggFunc::Min {
+                            ord.is_lt()
+                        } else {
+                            ord.is_gt()
+                        }
+                    }
+                };
+                if replace {
+                    *best = Some(v.clone());
+                }
+            }
+            State::Bool(acc) => {
+                let b = matches!(v, Value::Boolean(true));
+                *acc = Some(match (*acc, self.func) {
+                    (None, _) => b,
+                    (Some(a), AggFunc::BoolAnd) => a && b,
+                    (Some(a), _) => a || b,
+                });
+            }
+            State::StringAgg(acc) => {
+                let s = text_of(v, ctx).unwrap_or_default();
+                match acc {
+                    None => *acc = Some(s),
+                    Some(out) => {
+                        if let Some(sep) = args.get(1).and_then(|d| text_of(d, ctx)) {
+                            out.push_str(&sep);
+                        }
+                        out.push_str(&s);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The aggregate's value for the group.
+    pub fn finish(self) -> SqlResult<Value> {
+        Ok(match self.state {
+            State::Count(n) => Value::BigInt(n),
+            State::SumInt { any: false, .. } => Value::Null,
+            State::SumInt { sum, .. } if self.int4 => {
+                Value::BigInt(i64::try_from(sum).map_err(|_| SqlError::out_of_range("bigint"))?)
+            }
+            State::SumInt { sum, .. } => Value::Numeric(
+                Numeric::new(sum, 0).ok_or_else(|| SqlError::out_of_range("numeric"))?,
+            ),
+            State::SumNumeric(s) => s.map(Value::Numeric).unwrap_or(Value::Null),
+            State::SumFloat(s) => s.map(Value::Double).unwrap_or(Value::Null),
+            State::AvgInt { count: 0, .. }
+            | State::AvgNumeric { count: 0, .. }
+            | State::AvgFloat { count: 0, .. } => Value::Null,
+            State::AvgInt { sum, count } => {
+                let s = Numeric::new(sum, 0).ok_or_else(|| SqlError::out_of_range("numeric"))?;
+                Value::Numeric(numeric::div(
+                    &s,
+                    &Numeric::new(i128::from(count), 0).expect("fits"),
+                )?)
+            }
+            State::AvgNumeric { sum, count } => {
+                let s = sum.expect("count > 0");
+                Value::Numeric(numeric::div(
+                    &s,
+                    &Numeric::new(i128::from(count), 0).expect("fits"),
+                )?)
+            }
+            State::AvgFloat { sum, count } => Value::Double(sum / count as f64),
+            State::Extreme(v) => v.unwrap_or(Value::Null),
+            State::Bool(b) => b.map(Value::Boolean).unwrap_or(Value::Null),
+            State::StringAgg(s) => s.map(Value::Text).unwrap_or(Value::Null),
+        })
+    }
+}
+
+fn int_of(v: &Value) -> SqlResult<i128> {
+    match v {
+        Value::Integer(i) => Ok(i128::from(*i)),
+        Value::BigInt(i) => Ok(i128::from(*i)),
+        other => Err(SqlError::internal(format!(
+            "integer aggregate of {}",
+            other.type_name()
+        ))),
+    }
+}
+
+fn float_of(v: &Value) -> SqlResult<f64> {
+    match v {
+        Value::Double(x) => Ok(*x),
+        other => Err(SqlError::internal(format!(
+            "float aggregate of {}",
+            other.type_name()
+        ))),
+    }
+}
+
+fn add_numeric(acc: Option<Numeric>, v: &Value) -> SqlResult<Numeric> {
+    let Value::Numeric(n) = v else {
+        return Err(SqlError::internal(format!(
+            "numeric aggregate of {}",
+            v.type_name()
+        )));
+    };
+    match acc {
+        None => Ok(*n),
+        Some(a) => numeric::add(&a, n),
+    }
+}

@@ -1,0 +1,167 @@
+//! Parsing SQL text with sqlparser's PostgreSQL dialect, within limits.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{Expr, Statement, Visit, Visitor};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+
+use super::error::{SqlError, SqlResult, code};
+
+/// The longest statement text accepted. Bulk loads belong in COPY.
+pub const MAX_STATEMENT_BYTES: usize = 512 * 1024;
+/// How deeply expressions may nest, parenthesised or not (`1+1+…+1` nests
+/// as deeply as it is long). It bounds the recursion of everything that
+/// walks a statement afterwards: the binder, the evaluator, and dropping it.
+pub const MAX_NESTING: usize = 1000;
+/// Statements longer than this are parsed and checked on a large stack of
+/// their own, since only they can nest deeply enough to need it.
+const LARGE_STATEMENT_BYTES: usize = 4096;
+/// The size of that stack (reserved, not committed, memory).
+const LARGE_STACK_BYTES: usize = 256 << 20;
+
+/// Parses `sql` into statements (none for an empty string).
+pub fn parse(sql: &str) -> SqlResult<Vec<Statement>> {
+    if sql.len() > MAX_STATEMENT_BYTES {
+        return Err(SqlError::new(
+            code::PROGRAM_LIMIT_EXCEEDED,
+            format!(
+                "statement is too long: {} bytes, the limit is {MAX_STATEMENT_BYTES}",
+                sql.len()
+            ),
+        )
+        .with_hint("Load large amounts of data with COPY."));
+    }
+    if sql.len() > LARGE_STATEMENT_BYTES {
+        stacker::grow(LARGE_STACK_BYTES, || parse_checked(sql))
+    } else {
+        parse_checked(sql)
+    }
+}
+
+/// Parses and refuses statements nested beyond [`MAX_NESTING`]; a refused
+/// statement is dropped here, still on the stack that could build it.
+fn parse_checked(sql: &str) -> SqlResult<Vec<Statement>> {
+    let dialect = PostgreSqlDialect {};
+    let parser = Parser::new(&dialect).with_recursion_limit(MAX_NESTING);
+    let statements = parser
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_statements())
+        .map_err(|e| parse_error(sql, e))?;
+    let mut depth = DepthCheck::default();
+    if statements.visit(&mut depth).is_break() {
+        return Err(too_deep());
+    }
+    Ok(statements)
+}
+
+/// Tracks the nesting of expressions while visiting a statement.
+#[derive(Default)]
+struct DepthCheck {
+    depth: usize,
+}
+
+impl Visitor for DepthCheck {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, _: &Expr) -> ControlFlow<()> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
+    fn post_visit_expr(&mut self, _: &Expr) -> ControlFlow<()> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+}
+
+fn too_deep() -> SqlError {
+    SqlError::new(code::STATEMENT_TOO_COMPLEX, "stack depth limit exceeded").with_hint(format!(
+        "Expressions may nest at most {MAX_NESTING} levels deep."
+    ))
+}
+
+fn parse_error(sql: &str, e: ParserError) -> SqlError {
+    match e {
+        ParserError::RecursionLimitExceeded => too_deep(),
+        ParserError::TokenizerError(m) | ParserError::ParserError(m) => {
+            let mut err = SqlError::syntax(syntax_message(&m));
+            err.position = position_of(sql, &m);
+            err
+        }
+    }
+}
+
+/// PostgreSQL says `syntax error at or near "X"`; sqlparser says
+/// `Expected: …, found: X at Line: 1, Column: 5`. Keep both parts.
+fn syntax_message(m: &str) -> String {
+    let found = m
+        .split(", found: ")
+        .nth(1)
+        .map(|rest| rest.split(" at Line:").next().unwrap_or(rest).trim());
+    match found {
+        Some("EOF") => format!("syntax error at end of input ({})", strip_location(m)),
+        Some(tok) => format!("syntax error at or near \"{tok}\" ({})", strip_location(m)),
+        None => format!("syntax error: {}", strip_location(m)),
+    }
+}
+
+fn strip_location(m: &str) -> &str {
+    m.split(" at Line:").next().unwrap_or(m).trim()
+}
+
+/// The 1-based character offset of sqlparser's `Line: L, Column: C`.
+fn position_of(sql: &str, m: &str) -> Option<u32> {
+    let loc = m.split("Line: ").nth(1)?;
+    let mut parts = loc.split(", Column: ");
+    let line: usize = parts.next()?.trim().parse().ok()?;
+    let column: usize = parts
+        .next()?
+        .trim()
+        .trim_end_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .ok()?;
+    let before: usize = sql
+        .split('\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.chars().count() + 1)
+        .sum();
+    u32::try_from(before + column).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_input_has_no_statements() {
+        assert!(parse("").unwrap().is_empty());
+        assert!(parse("  -- nothing\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn syntax_errors_say_where() {
+        let e = parse("SELEC 1").unwrap_err();
+        assert_eq!(e.code, code::SYNTAX_ERROR);
+        assert!(e.message.contains("SELEC"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_nesting_and_long_statements_are_refused() {
+        let deep = format!("SELECT {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert_eq!(parse(&deep).unwrap_err().code, code::STATEMENT_TOO_COMPLEX);
+        let deep_ops = format!("SELECT 1{}", " + 1".repeat(10_000));
+        assert_eq!(
+            parse(&deep_ops).unwrap_err().code,
+            code::STATEMENT_TOO_COMPLEX
+        );
+        let fine = format!("SELECT 1{}", " + 1".repeat(500));
+        assert!(parse(&fine).is_ok());
+        let long = format!("SELECT '{}'", "x".repeat(1 << 20));
+        assert_eq!(parse(&long).unwrap_err().code, code::PROGRAM_LIMIT_EXCEEDED);
+    }
+}

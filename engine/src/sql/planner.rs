@@ -1,0 +1,1577 @@
+//! The planner: a statement's syntax tree to a [`BoundStatement`] — for a
+//! query, a [`Plan`] and its result columns.
+
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+use sqlparser::ast::{self, Visit, Visitor};
+
+use crate::catalog::{Catalog, TableDef};
+use crate::types::{DataType, Value};
+
+use super::binder::{AggMode, Binder, Bound, Grouping, Scope, ScopeColumn, Ty, ident_name};
+use super::error::{SqlError, SqlResult, code};
+use super::expr::{CmpOp, Expr};
+use super::functions::aggregate::AggFunc;
+use super::plan::{JoinKind, Plan, SetOp, SortKey};
+use super::result::{Column, Description};
+use super::settings::Settings;
+
+/// A planned query: its plan and result columns.
+#[derive(Debug, Clone)]
+pub struct QueryPlan {
+    pub plan: Plan,
+    pub columns: Vec<Column>,
+}
+
+/// A bound INSERT, UPDATE or DELETE … RETURNING list.
+#[derive(Debug, Clone)]
+pub struct Returning {
+    /// Over the table's row (the new row for INSERT and UPDATE).
+    pub exprs: Vec<Expr>,
+    pub columns: Vec<Column>,
+}
+
+/// Where inserted rows come from.
+#[derive(Debug)]
+pub enum InsertSource {
+    /// VALUES rows; `None` is DEFAULT.
+    Values(Vec<Vec<Option<Expr>>>),
+    /// A query's rows, already cast to the target columns' types.
+    Query(Plan),
+}
+
+/// A statement ready to execute.
+#[derive(Debug)]
+pub enum BoundStatement {
+    Query(QueryPlan),
+    Insert {
+        table: Arc<TableDef>,
+        /// One row per inserted row, one value per target column.
+        source: InsertSource,
+        /// For each source column, the table column it fills.
+        targets: Vec<usize>,
+        /// For each table column, its DEFAULT (NULL when none).
+        defaults: Vec<Expr>,
+        returning: Option<Returning>,
+    },
+    Update {
+        table: Arc<TableDef>,
+        filter: Option<Expr>,
+        /// (table column, new value over the old row).
+        assignments: Vec<(usize, Expr)>,
+        returning: Option<Returning>,
+    },
+    Delete {
+        table: Arc<TableDef>,
+        filter: Option<Expr>,
+        returning: Option<Returning>,
+    },
+    CreateTable {
+        def: TableDef,
+        if_not_exists: bool,
+    },
+    DropTable {
+        names: Vec<String>,
+        if_exists: bool,
+    },
+    Truncate {
+        names: Vec<String>,
+    },
+    Set {
+        name: String,
+        value: Option<String>,
+    },
+    Show {
+        name: String,
+    },
+}
+
+impl BoundStatement {
+    /// The result columns, for statements that return rows.
+    pub fn columns(&self) -> Option<Vec<Column>> {
+        match self {
+            BoundStatement::Query(q) => Some(q.columns.clone()),
+            BoundStatement::Insert { returning, .. }
+            | BoundStatement::Update { returning, .. }
+            | BoundStatement::Delete { returning, .. } => {
+                returning.as_ref().map(|r| r.columns.clone())
+            }
+            BoundStatement::Show { name } => Some(vec![Column {
+                name: name.clone(),
+                ty: DataType::Text,
+            }]),
+            _ => None,
+        }
+    }
+}
+
+/// Describes a statement without running it.
+pub fn describe(
+    stmt: &ast::Statement,
+    catalog: &Catalog,
+    settings: &Settings,
+    declared: &[Option<DataType>],
+) -> SqlResult<Description> {
+    let mut binder = Binder::new(
+        declared,
+        settings.time_zone(),
+        crate::types::datetime::system_now(),
+    );
+    let bound = plan_statement(stmt, catalog, &mut binder)?;
+    Ok(Description {
+        params: binder.param_types(),
+        columns: bound.columns(),
+    })
+}
+
+/// Plans any statement crmdb runs (transaction control is the session's).
+pub fn plan_statement(
+    stmt: &ast::Statement,
+    catalog: &Catalog,
+    binder: &mut Binder,
+) -> SqlResult<BoundStatement> {
+    use ast::Statement as S;
+    let mut planner = Planner {
+        catalog,
+        binder,
+        ctes: Vec::new(),
+    };
+    match stmt {
+        S::Query(q) => Ok(BoundStatement::Query(planner.query(q)?)),
+        S::Insert(insert) => planner.insert(insert),
+        S::Update(update) => planner.update(update),
+        S::Delete(delete) => planner.delete(delete),
+        S::CreateTable(create) => {
+            if create.query.is_some() || create.like.is_some() || create.temporary {
+                return Err(SqlError::unsupported(
+                    "CREATE TABLE AS, LIKE and TEMPORARY tables",
+                ));
+            }
+            let def = super::ddl::table_def(create, catalog).map_err(ddl_error)?;
+            Ok(BoundStatement::CreateTable {
+                def,
+                if_not_exists: create.if_not_exists,
+            })
+        }
+        S::Drop {
+            object_type: ast::ObjectType::Table,
+            if_exists,
+            names,
+            cascade: false,
+            ..
+        } => Ok(BoundStatement::DropTable {
+            names: names.iter().map(object_name).collect::<SqlResult<_>>()?,
+            if_exists: *if_exists,
+        }),
+        S::Truncate(t) => Ok(BoundStatement::Truncate {
+            names: t
+                .table_names
+                .iter()
+                .map(|n| object_name(&n.name))
+                .collect::<SqlResult<_>>()?,
+        }),
+        S::Set(set) => planner.set(set),
+        S::ShowVariable { variable } => Ok(BoundStatement::Show {
+            name: variable
+                .iter()
+                .map(ident_name)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace("time zone", "timezone"),
+        }),
+        other => Err(SqlError::unsupported(format!(
+            "the statement {}",
+            first_words(&other.to_string())
+        ))),
+    }
+}
+
+fn first_words(sql: &str) -> String {
+    sql.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+/// Maps the DDL translator's errors to SQLSTATEs.
+fn ddl_error(e: crate::Error) -> SqlError {
+    use crate::Error as E;
+    match e {
+        E::Invalid(m) if m.contains("already exists") => SqlError::new(code::DUPLICATE_TABLE, m),
+        E::Invalid(m) if m.contains("specified more than once") => {
+            SqlError::new(code::DUPLICATE_COLUMN, m)
+        }
+        E::Invalid(m) if m.contains("not supported") => {
+            SqlError::new(code::FEATURE_NOT_SUPPORTED, m)
+        }
+        E::Invalid(m) if m.contains("syntax") => SqlError::syntax(m),
+        E::Invalid(m) => SqlError::new(code::INVALID_TABLE_DEFINITION, m),
+        E::NotFound(m) if m.contains("column") => SqlError::new(code::UNDEFINED_COLUMN, m),
+        other => SqlError::from(other),
+    }
+}
+
+pub(crate) fn object_name(name: &ast::ObjectName) -> SqlResult<String> {
+    match name.0.as_slice() {
+        [part] => part.as_ident().map(ident_name),
+        [schema, part] if schema.as_ident().is_some_and(|s| ident_name(s) == "public") => {
+            part.as_ident().map(ident_name)
+        }
+        _ => None,
+    }
+    .ok_or_else(|| SqlError::unsupported(format!("the name {name}")))
+}
+
+struct Planner<'a, 'b, 'c> {
+    catalog: &'a Catalog,
+    binder: &'b mut Binder<'c>,
+    /// WITH queries visible to the statement, innermost last.
+    ctes: Vec<(String, QueryPlan)>,
+}
+
+/// Whether an expression list calls an aggregate function (outside any subquery).
+fn has_aggregate<'e>(exprs: impl IntoIterator<Item = &'e ast::Expr>) -> bool {
+    struct Finder(bool);
+    impl Visitor for Finder {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &ast::Expr) -> ControlFlow<()> {
+            if let ast::Expr::Function(f) = e
+                && f.over.is_none()
+                && f.name.0.len() == 1
+                && f.name.0[0]
+                    .as_ident()
+                    .is_some_and(|i| AggFunc::from_name(&ident_name(i)).is_some())
+            {
+                self.0 = true;
+                return ControlFlow::Break(());
+            }
+            if matches!(e, ast::Expr::Subquery(_) | ast::Expr::Exists { .. }) {
+                return ControlFlow::Continue(());
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut f = Finder(false);
+    for e in exprs {
+        let _ = e.visit(&mut f);
+    }
+    f.0
+}
+
+/// The name PostgreSQL gives a result column for `e`.
+pub fn column_name(e: &ast::Expr) -> String {
+    use ast::Expr as A;
+    match e {
+        A::Identifier(i) => ident_name(i),
+        A::CompoundIdentifier(parts) => parts.last().map(ident_name).unwrap_or_default(),
+        A::Nested(inner) => column_name(inner),
+        A::Function(f) => f
+            .name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(ident_name)
+            .unwrap_or_default(),
+        A::Cast {
+            expr, data_type, ..
+        } => match column_name(expr).as_str() {
+            "?column?" => pg_type_name(data_type),
+            name => name.to_owned(),
+        },
+        A::TypedString(ts) => pg_type_name(&ts.data_type),
+        A::Case { .. } => "case".into(),
+        A::Extract { .. } => "extract".into(),
+        A::Substring { .. } => "substring".into(),
+        A::Position { .. } => "position".into(),
+        A::Trim { .. } => "btrim".into(),
+        A::Ceil { .. } => "ceil".into(),
+        A::Floor { .. } => "floor".into(),
+        A::Exists { .. } => "exists".into(),
+        _ => "?column?".into(),
+    }
+}
+
+/// PostgreSQL's internal type name, as it names cast result columns.
+fn pg_type_name(ty: &ast::DataType) -> String {
+    match super::binder::cast_type(ty) {
+        Ok(DataType::Integer) => "int4",
+        Ok(DataType::BigInt) => "int8",
+        Ok(DataType::Boolean) => "bool",
+        Ok(DataType::Double) => "float8",
+        Ok(DataType::Numeric(_)) => "numeric",
+        Ok(DataType::Text) => match ty {
+            ast::DataType::Varchar(_) | ast::DataType::CharacterVarying(_) => "varchar",
+            _ => "text",
+        },
+        Ok(DataType::Date) => "date",
+        Ok(DataType::TimestampTz) => "timestamptz",
+        Err(_) => "?column?",
+    }
+    .into()
+}
+
+impl Planner<'_, '_, '_> {
+    fn query(&mut self, q: &ast::Query) -> SqlResult<QueryPlan> {
+        let saved = self.ctes.len();
+        if let Some(with) = &q.with {
+            if with.recursive {
+                return Err(SqlError::unsupported("WITH RECURSIVE"));
+            }
+            for cte in &with.cte_tables {
+                let plan = self.query(&cte.query)?;
+                let mut plan = plan;
+                for (c, alias) in plan.columns.iter_mut().zip(&cte.alias.columns) {
+                    c.name = ident_name(&alias.name);
+                }
+                self.ctes.push((ident_name(&cte.alias.name), plan));
+            }
+        }
+        let result = self.query_body(q);
+        self.ctes.truncate(saved);
+        result
+    }
+
+    fn query_body(&mut self, q: &ast::Query) -> SqlResult<QueryPlan> {
+        let order_by: &[ast::OrderByExpr] = match &q.order_by {
+            None => &[],
+            Some(ast::OrderBy {
+                kind: ast::OrderByKind::Expressions(list),
+                ..
+            }) => list,
+            Some(_) => return Err(SqlError::unsupported("ORDER BY ALL")),
+        };
+        if q.fetch.is_some() || !q.locks.is_empty() {
+            return Err(SqlError::unsupported("FETCH and FOR UPDATE/SHARE"));
+        }
+        let (limit, offset) = self.limit_offset(q)?;
+        let mut qp = match q.body.as_ref() {
+            ast::SetExpr::Select(select) => self.select(select, order_by)?,
+            body => {
+                let mut qp = self.set_expr(body)?;
+                if !order_by.is_empty() {
+                    let scope = output_scope(&qp.columns);
+                    let keys = order_by
+                        .iter()
+                        .map(|o| self.output_sort_key(o, &qp.columns, &scope))
+                        .collect::<SqlResult<Vec<_>>>()?;
+                    qp.plan = Plan::Sort {
+                        input: Box::new(qp.plan),
+                        keys,
+                    };
+                }
+                qp
+            }
+        };
+        if limit.is_some() || offset.is_some() {
+            qp.plan = Plan::Limit {
+                input: Box::new(qp.plan),
+                limit,
+                offset,
+            };
+        }
+        Ok(qp)
+    }
+
+    fn limit_offset(&mut self, q: &ast::Query) -> SqlResult<(Option<Expr>, Option<Expr>)> {
+        let (limit, offset) = match &q.limit_clause {
+            None => (None, None),
+            Some(ast::LimitClause::LimitOffset {
+                limit,
+                offset,
+                limit_by,
+            }) => {
+                if !limit_by.is_empty() {
+                    return Err(SqlError::unsupported("LIMIT BY"));
+                }
+                (limit.as_ref(), offset.as_ref().map(|o| &o.value))
+            }
+            Some(ast::LimitClause::OffsetCommaLimit { .. }) => {
+                return Err(SqlError::syntax("LIMIT #,# syntax is not supported"));
+            }
+        };
+        let empty = Scope::default();
+        let mut bind = |e: Option<&ast::Expr>| -> SqlResult<Option<Expr>> {
+            match e {
+                None => Ok(None),
+                Some(ast::Expr::Value(v)) if matches!(v.value, ast::Value::Null) => Ok(None),
+                Some(e) => {
+                    let b = self.binder.expr(e, &empty)?;
+                    Ok(Some(self.binder.coerce(b, DataType::BigInt)?))
+                }
+            }
+        };
+        Ok((bind(limit)?, bind(offset)?))
+    }
+
+    fn set_expr(&mut self, body: &ast::SetExpr) -> SqlResult<QueryPlan> {
+        match body {
+            ast::SetExpr::Select(select) => self.select(select, &[]),
+            ast::SetExpr::Query(q) => self.query(q),
+            ast::SetExpr::Values(values) => self.values(values),
+            ast::SetExpr::SetOperation {
+                op,
+                set_quantifier,
+                left,
+                right,
+            } => {
+                let l = self.set_expr(left)?;
+                let r = self.set_expr(right)?;
+                let name = match op {
+                    ast::SetOperator::Union => SetOp::Union,
+                    ast::SetOperator::Intersect => SetOp::Intersect,
+                    ast::SetOperator::Except | ast::SetOperator::Minus => SetOp::Except,
+                };
+                let all = match set_quantifier {
+                    ast::SetQuantifier::All => true,
+                    ast::SetQuantifier::None | ast::SetQuantifier::Distinct => false,
+                    other => return Err(SqlError::unsupported(format!("{op} {other}"))),
+                };
+                if l.columns.len() != r.columns.len() {
+                    return Err(SqlError::syntax(format!(
+                        "each {op} query must have the same number of columns"
+                    )));
+                }
+                let mut types = Vec::new();
+                for (a, b) in l.columns.iter().zip(&r.columns) {
+                    types.push(
+                        self.binder
+                            .common(&[Ty::Known(a.ty), Ty::Known(b.ty)], &op.to_string())?,
+                    );
+                }
+                let left = coerce_columns(l.plan, &l.columns, &types);
+                let right = coerce_columns(r.plan, &r.columns, &types);
+                let columns = l
+                    .columns
+                    .iter()
+                    .zip(&types)
+                    .map(|(c, t)| Column {
+                        name: c.name.clone(),
+                        ty: *t,
+                    })
+                    .collect();
+                Ok(QueryPlan {
+                    plan: Plan::SetOperation {
+                        op: name,
+                        all,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                    },
+                    columns,
+                })
+            }
+            other => Err(SqlError::unsupported(format!(
+                "the query {}",
+                first_words(&other.to_string())
+            ))),
+        }
+    }
+
+    /// INSERT's VALUES rows, each value coerced to its target column's type.
+    fn insert_values(
+        &mut self,
+        values: &ast::Values,
+        types: &[DataType],
+    ) -> SqlResult<Vec<Vec<Option<Expr>>>> {
+        let empty = Scope::default();
+        let mut rows = Vec::new();
+        for row in values.rows.iter().map(|r| &r.content) {
+            if row.len() > types.len() {
+                return Err(SqlError::syntax(
+                    "INSERT has more expressions than target columns",
+                ));
+            }
+            if row.len() < types.len() {
+                return Err(SqlError::syntax(
+                    "INSERT has more target columns than expressions",
+                ));
+            }
+            let mut out = Vec::new();
+            for (e, ty) in row.iter().zip(types) {
+                out.push(if is_default(e) {
+                    None
+                } else {
+                    let b = self.binder.expr(e, &empty)?;
+                    Some(self.binder.coerce(b, *ty)?)
+                });
+            }
+            rows.push(out);
+        }
+        Ok(rows)
+    }
+
+    /// VALUES rows as a query.
+    fn values(&mut self, values: &ast::Values) -> SqlResult<QueryPlan> {
+        let empty = Scope::default();
+        let width = values.rows.first().map(|r| r.content.len()).unwrap_or(0);
+        let mut bound_rows = Vec::new();
+        for row in values.rows.iter().map(|r| &r.content) {
+            if row.len() != width {
+                return Err(SqlError::syntax("VALUES lists must all be the same length"));
+            }
+            let mut bound = Vec::new();
+            for e in row {
+                if is_default(e) {
+                    return Err(SqlError::syntax("DEFAULT is not allowed in this context"));
+                }
+                bound.push(self.binder.expr(e, &empty)?);
+            }
+            bound_rows.push(bound);
+        }
+        let types: Vec<DataType> = (0..width)
+            .map(|i| {
+                let tys: Vec<Ty> = bound_rows.iter().map(|r: &Vec<Bound>| r[i].ty).collect();
+                self.binder.common(&tys, "VALUES")
+            })
+            .collect::<SqlResult<_>>()?;
+        let mut rows = Vec::new();
+        for r in bound_rows {
+            let mut out = Vec::new();
+            for (b, ty) in r.into_iter().zip(&types) {
+                out.push(self.binder.coerce(b, *ty)?);
+            }
+            rows.push(out);
+        }
+        let columns = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Column {
+                name: format!("column{}", i + 1),
+                ty: *t,
+            })
+            .collect();
+        Ok(QueryPlan {
+            plan: Plan::Values { rows },
+            columns,
+        })
+    }
+
+    fn select(&mut self, s: &ast::Select, order_by: &[ast::OrderByExpr]) -> SqlResult<QueryPlan> {
+        if s.into.is_some()
+            || !s.lateral_views.is_empty()
+            || s.qualify.is_some()
+            || !s.named_window.is_empty()
+        {
+            return Err(SqlError::unsupported(
+                "SELECT INTO, LATERAL VIEW, QUALIFY and WINDOW",
+            ));
+        }
+        let (mut plan, scope) = self.from(&s.from)?;
+        if let Some(w) = &s.selection {
+            let predicate =
+                self.binder
+                    .condition(w, &scope, &mut AggMode::Forbidden("WHERE"), "WHERE")?;
+            plan = Plan::Filter {
+                input: Box::new(plan),
+                predicate,
+            };
+        }
+        let group_exprs: &[ast::Expr] = match &s.group_by {
+            ast::GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => exprs,
+            _ => {
+                return Err(SqlError::unsupported(
+                    "GROUP BY ALL, ROLLUP, CUBE and GROUPING SETS",
+                ));
+            }
+        };
+        // Expand the select list (wildcards) into expressions and names.
+        let mut items: Vec<(ast::Expr, String)> = Vec::new();
+        for item in &s.projection {
+            match item {
+                ast::SelectItem::UnnamedExpr(e) => items.push((e.clone(), column_name(e))),
+                ast::SelectItem::ExprWithAlias { expr, alias } => {
+                    items.push((expr.clone(), ident_name(alias)))
+                }
+                ast::SelectItem::Wildcard(_) => {
+                    if scope.columns.is_empty() {
+                        return Err(SqlError::syntax(
+                            "SELECT * with no tables specified is not valid",
+                        ));
+                    }
+                    items.extend(scope.columns.iter().map(|c| (qualified(c), c.name.clone())));
+                }
+                ast::SelectItem::QualifiedWildcard(
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(name),
+                    _,
+                ) => {
+                    let q = object_name(name)?;
+                    let cols: Vec<_> = scope
+                        .columns
+                        .iter()
+                        .filter(|c| c.qualifier.as_deref() == Some(&q))
+                        .collect();
+                    if cols.is_empty() {
+                        return Err(SqlError::new(
+                            code::UNDEFINED_TABLE,
+                            format!("missing FROM-clause entry for table \"{q}\""),
+                        ));
+                    }
+                    items.extend(cols.into_iter().map(|c| (qualified(c), c.name.clone())));
+                }
+                other => return Err(SqlError::unsupported(format!("the select item {other}"))),
+            }
+        }
+        let order_asts: Vec<&ast::Expr> = order_by.iter().map(|o| &o.expr).collect();
+        let grouped = !group_exprs.is_empty()
+            || has_aggregate(items.iter().map(|(e, _)| e))
+            || has_aggregate(s.having.iter())
+            || has_aggregate(order_asts.iter().copied());
+        let mut grouping = Grouping::default();
+        let mut exprs = Vec::new();
+        let mut types = Vec::new();
+        if grouped {
+            for g in group_exprs {
+                let g = self.resolve_output_reference(g, &items, &scope)?;
+                let b = self
+                    .binder
+                    .bind(&g, &scope, &mut AggMode::Forbidden("GROUP BY"))?;
+                let ty = b.ty.resolved();
+                let expr = self.binder.coerce(b, ty)?;
+                if !grouping.keys.contains(&expr) {
+                    grouping.keys.push(expr);
+                    grouping.key_types.push(ty);
+                }
+            }
+            for (e, _) in &items {
+                let b = self
+                    .binder
+                    .bind(e, &scope, &mut AggMode::Grouped(&mut grouping))?;
+                let ty = b.ty.resolved();
+                exprs.push(self.binder.coerce(b, ty)?);
+                types.push(ty);
+            }
+        } else {
+            for (e, _) in &items {
+                let b = self.binder.expr(e, &scope)?;
+                let ty = b.ty.resolved();
+                exprs.push(self.binder.coerce(b, ty)?);
+                types.push(ty);
+            }
+        }
+        let having = match &s.having {
+            Some(h) if grouped => Some(self.binder.condition(
+                h,
+                &scope,
+                &mut AggMode::Grouped(&mut grouping),
+                "HAVING",
+            )?),
+            Some(_) => unreachable!("HAVING makes the query grouped"),
+            None => None,
+        };
+        // ORDER BY: output columns by name or position, or expressions over
+        // the input, computed as hidden extra columns.
+        let mut keys = Vec::new();
+        let mut hidden = Vec::new();
+        let columns: Vec<Column> = items
+            .iter()
+            .zip(&types)
+            .map(|((_, name), ty)| Column {
+                name: name.clone(),
+                ty: *ty,
+            })
+            .collect();
+        let distinct = match &s.distinct {
+            None | Some(ast::Distinct::All) => false,
+            Some(ast::Distinct::Distinct) => true,
+            Some(ast::Distinct::On(_)) => return Err(SqlError::unsupported("SELECT DISTINCT ON")),
+        };
+        for o in order_by {
+            let (descending, nulls_first) = sort_options(o);
+            let pos = match self.output_position(&o.expr, &columns, &scope)? {
+                Some(p) => p,
+                None => {
+                    let b = if grouped {
+                        self.binder
+                            .bind(&o.expr, &scope, &mut AggMode::Grouped(&mut grouping))?
+                    } else {
+                        self.binder.expr(&o.expr, &scope)?
+                    };
+                    let ty = b.ty.resolved();
+                    let e = self.binder.coerce(b, ty)?;
+                    match exprs.iter().position(|x| *x == e) {
+                        Some(p) => p,
+                        None if distinct => {
+                            return Err(SqlError::new(
+                                code::INVALID_COLUMN_REFERENCE,
+                                "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                            ));
+                        }
+                        None => {
+                            hidden.push(e);
+                            exprs.len() + hidden.len() - 1
+                        }
+                    }
+                }
+            };
+            keys.push(SortKey {
+                expr: Expr::Column(pos),
+                descending,
+                nulls_first,
+            });
+        }
+        if grouped {
+            plan = Plan::Aggregate {
+                input: Box::new(plan),
+                keys: grouping.keys.clone(),
+                aggs: grouping.aggs.clone(),
+                arg_types: grouping.agg_arg_types.clone(),
+            };
+            if let Some(h) = having {
+                plan = Plan::Filter {
+                    input: Box::new(plan),
+                    predicate: h,
+                };
+            }
+        }
+        let visible = exprs.len();
+        let mut all = exprs;
+        all.extend(hidden);
+        let width = all.len();
+        plan = Plan::Project {
+            input: Box::new(plan),
+            exprs: all,
+        };
+        if distinct {
+            plan = Plan::Distinct {
+                input: Box::new(plan),
+            };
+        }
+        if !keys.is_empty() {
+            plan = Plan::Sort {
+                input: Box::new(plan),
+                keys,
+            };
+        }
+        if width > visible {
+            plan = Plan::Project {
+                input: Box::new(plan),
+                exprs: (0..visible).map(Expr::Column).collect(),
+            };
+        }
+        Ok(QueryPlan { plan, columns })
+    }
+
+    /// GROUP BY may name an output column by position or alias.
+    fn resolve_output_reference(
+        &self,
+        g: &ast::Expr,
+        items: &[(ast::Expr, String)],
+        scope: &Scope,
+    ) -> SqlResult<ast::Expr> {
+        if let ast::Expr::Value(v) = g
+            && let ast::Value::Number(n, _) = &v.value
+        {
+            let pos: usize = n.parse().unwrap_or(0);
+            return items
+                .get(pos.wrapping_sub(1))
+                .map(|(e, _)| e.clone())
+                .ok_or_else(|| {
+                    SqlError::new(
+                        code::INVALID_COLUMN_REFERENCE,
+                        format!("GROUP BY position {n} is not in select list"),
+                    )
+                });
+        }
+        if let ast::Expr::Identifier(i) = g {
+            let name = ident_name(i);
+            if scope.resolve(None, &name).is_err()
+                && let Some((e, _)) = items.iter().find(|(_, n)| *n == name)
+            {
+                return Ok(e.clone());
+            }
+        }
+        Ok(g.clone())
+    }
+
+    /// ORDER BY n or ORDER BY output_name: the output column meant.
+    fn output_position(
+        &self,
+        e: &ast::Expr,
+        columns: &[Column],
+        scope: &Scope,
+    ) -> SqlResult<Option<usize>> {
+        match e {
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::Number(n, _) => {
+                    let pos: usize = n.parse().unwrap_or(0);
+                    if pos == 0 || pos > columns.len() {
+                        return Err(SqlError::new(
+                            code::INVALID_COLUMN_REFERENCE,
+                            format!("ORDER BY position {n} is not in select list"),
+                        ));
+                    }
+                    Ok(Some(pos - 1))
+                }
+                _ => Ok(None),
+            },
+            ast::Expr::Identifier(i) => {
+                let name = ident_name(i);
+                let matches: Vec<usize> = columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.name == name)
+                    .map(|(i, _)| i)
+                    .collect();
+                match matches.as_slice() {
+                    [one] => Ok(Some(*one)),
+                    [] => Ok(None),
+                    _ if scope.resolve(None, &name).is_ok() => Ok(None),
+                    _ => Err(SqlError::new(
+                        code::AMBIGUOUS_COLUMN,
+                        format!("ORDER BY \"{name}\" is ambiguous"),
+                    )),
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// An ORDER BY key of a set operation or VALUES: output columns only.
+    fn output_sort_key(
+        &mut self,
+        o: &ast::OrderByExpr,
+        columns: &[Column],
+        scope: &Scope,
+    ) -> SqlResult<SortKey> {
+        let (descending, nulls_first) = sort_options(o);
+        let expr = match self.output_position(&o.expr, columns, scope)? {
+            Some(p) => Expr::Column(p),
+            None => {
+                let b = self.binder.expr(&o.expr, scope)?;
+                let ty = b.ty.resolved();
+                self.binder.coerce(b, ty)?
+            }
+        };
+        Ok(SortKey {
+            expr,
+            descending,
+            nulls_first,
+        })
+    }
+
+    /// FROM: the plan producing the joined rows and their scope.
+    fn from(&mut self, from: &[ast::TableWithJoins]) -> SqlResult<(Plan, Scope)> {
+        let mut acc: Option<(Plan, Scope)> = None;
+        for twj in from {
+            let mut item = self.table_factor(&twj.relation)?;
+            for join in &twj.joins {
+                let right = self.table_factor(&join.relation)?;
+                item = self.join(item, right, &join.join_operator)?;
+            }
+            acc = Some(match acc {
+                None => item,
+                Some(left) => self.join(
+                    left,
+                    item,
+                    &ast::JoinOperator::CrossJoin(ast::JoinConstraint::None),
+                )?,
+            });
+        }
+        Ok(acc.unwrap_or((Plan::Single, Scope::default())))
+    }
+
+    fn table_factor(&mut self, t: &ast::TableFactor) -> SqlResult<(Plan, Scope)> {
+        match t {
+            ast::TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => {
+                let table = object_name(name)?;
+                let qualifier = alias
+                    .as_ref()
+                    .map(|a| ident_name(&a.name))
+                    .unwrap_or_else(|| table.clone());
+                let renames: Vec<String> = alias
+                    .as_ref()
+                    .map(|a| a.columns.iter().map(|c| ident_name(&c.name)).collect())
+                    .unwrap_or_default();
+                if let Some((_, cte)) = self.ctes.iter().rev().find(|(n, _)| *n == table) {
+                    let scope = scope_of(&cte.columns, &qualifier, &renames);
+                    return Ok((cte.plan.clone(), scope));
+                }
+                let def = self
+                    .catalog
+                    .table_by_name(&table)
+                    .ok_or_else(|| SqlError::undefined_table(&table))?;
+                let columns: Vec<Column> = def
+                    .columns
+                    .iter()
+                    .map(|c| Column {
+                        name: c.name.clone(),
+                        ty: c.ty,
+                    })
+                    .collect();
+                Ok((
+                    Plan::Scan { table: def.id },
+                    scope_of(&columns, &qualifier, &renames),
+                ))
+            }
+            ast::TableFactor::Derived {
+                lateral: false,
+                subquery,
+                alias,
+                ..
+            } => {
+                let qp = self.query(subquery)?;
+                let (qualifier, renames) = match alias {
+                    Some(a) => (
+                        ident_name(&a.name),
+                        a.columns.iter().map(|c| ident_name(&c.name)).collect(),
+                    ),
+                    None => (String::new(), Vec::new()),
+                };
+                Ok((qp.plan, scope_of(&qp.columns, &qualifier, &renames)))
+            }
+            ast::TableFactor::NestedJoin {
+                table_with_joins,
+                alias: None,
+            } => self.from(std::slice::from_ref(table_with_joins)),
+            other => Err(SqlError::unsupported(format!("the FROM item {other}"))),
+        }
+    }
+
+    fn join(
+        &mut self,
+        left: (Plan, Scope),
+        right: (Plan, Scope),
+        op: &ast::JoinOperator,
+    ) -> SqlResult<(Plan, Scope)> {
+        use ast::JoinOperator as J;
+        let (kind, constraint) = match op {
+            J::Join(c) | J::Inner(c) => (JoinKind::Inner, c),
+            J::Left(c) | J::LeftOuter(c) => (JoinKind::Left, c),
+            J::Right(c) | J::RightOuter(c) => (JoinKind::Right, c),
+            J::FullOuter(c) => (JoinKind::Full, c),
+            J::CrossJoin(c) => (JoinKind::Inner, c),
+            other => return Err(SqlError::unsupported(format!("the join {other:?}"))),
+        };
+        let (lplan, lscope) = left;
+        let (rplan, rscope) = right;
+        let left_width = lscope.columns.len();
+        let right_width = rscope.columns.len();
+        let mut scope = lscope.clone();
+        scope.columns.extend(rscope.columns.iter().cloned());
+        let condition = match constraint {
+            ast::JoinConstraint::On(e) => Some(self.binder.condition(
+                e,
+                &scope,
+                &mut AggMode::Forbidden("JOIN conditions"),
+                "JOIN/ON",
+            )?),
+            ast::JoinConstraint::None => None,
+            ast::JoinConstraint::Using(cols) => {
+                let mut cond: Option<Expr> = None;
+                for c in cols {
+                    let name = object_name(c)?;
+                    let l = lscope.resolve(None, &name)?;
+                    let r = rscope.resolve(None, &name)?;
+                    let lb = Bound {
+                        expr: Expr::Column(l),
+                        ty: Ty::Known(lscope.columns[l].ty),
+                    };
+                    let rb = Bound {
+                        expr: Expr::Column(left_width + r),
+                        ty: Ty::Known(rscope.columns[r].ty),
+                    };
+                    let ty = self.binder.common(&[lb.ty, rb.ty], "JOIN/USING")?;
+                    let eq = Expr::Compare(
+                        CmpOp::Eq,
+                        self.binder.coerce(lb, ty)?.boxed(),
+                        self.binder.coerce(rb, ty)?.boxed(),
+                    );
+                    cond = Some(match cond {
+                        None => eq,
+                        Some(c) => Expr::And(c.boxed(), eq.boxed()),
+                    });
+                }
+                cond
+            }
+            other => {
+                return Err(SqlError::unsupported(format!(
+                    "the join condition {other:?}"
+                )));
+            }
+        };
+        let (equi, on) = split_equi(condition, left_width);
+        Ok((
+            Plan::Join {
+                left: Box::new(lplan),
+                right: Box::new(rplan),
+                kind,
+                equi,
+                on,
+                left_width,
+                right_width,
+            },
+            scope,
+        ))
+    }
+
+    fn returning(
+        &mut self,
+        items: &Option<Vec<ast::SelectItem>>,
+        def: &TableDef,
+    ) -> SqlResult<Option<Returning>> {
+        let Some(items) = items else { return Ok(None) };
+        let columns: Vec<Column> = def
+            .columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.clone(),
+                ty: c.ty,
+            })
+            .collect();
+        let scope = scope_of(&columns, &def.name, &[]);
+        let mut exprs = Vec::new();
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                ast::SelectItem::Wildcard(_) => {
+                    for (i, c) in columns.iter().enumerate() {
+                        exprs.push(Expr::Column(i));
+                        out.push(c.clone());
+                    }
+                }
+                ast::SelectItem::UnnamedExpr(e)
+                | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                    let b = self.binder.expr(e, &scope)?;
+                    let ty = b.ty.resolved();
+                    exprs.push(self.binder.coerce(b, ty)?);
+                    let name = match item {
+                        ast::SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
+                        _ => column_name(e),
+                    };
+                    out.push(Column { name, ty });
+                }
+                other => return Err(SqlError::unsupported(format!("RETURNING {other}"))),
+            }
+        }
+        Ok(Some(Returning {
+            exprs,
+            columns: out,
+        }))
+    }
+
+    fn target_table(&self, name: &ast::ObjectName) -> SqlResult<Arc<TableDef>> {
+        let name = object_name(name)?;
+        self.catalog
+            .table_by_name(&name)
+            .cloned()
+            .ok_or_else(|| SqlError::undefined_table(&name))
+    }
+
+    fn insert(&mut self, insert: &ast::Insert) -> SqlResult<BoundStatement> {
+        let ast::TableObject::TableName(name) = &insert.table else {
+            return Err(SqlError::unsupported("INSERT INTO a table function"));
+        };
+        if insert.on.is_some() {
+            return Err(SqlError::unsupported("INSERT … ON CONFLICT"));
+        }
+        let def = self.target_table(name)?;
+        let targets: Vec<usize> = if insert.columns.is_empty() {
+            (0..def.columns.len()).collect()
+        } else {
+            let mut t = Vec::new();
+            for c in &insert.columns {
+                let cname = object_name(c)?;
+                let pos = def.column_index(&cname).ok_or_else(|| {
+                    SqlError::new(
+                        code::UNDEFINED_COLUMN,
+                        format!(
+                            "column \"{cname}\" of relation \"{}\" does not exist",
+                            def.name
+                        ),
+                    )
+                })?;
+                if t.contains(&pos) {
+                    return Err(SqlError::new(
+                        code::DUPLICATE_COLUMN,
+                        format!("column \"{cname}\" specified more than once"),
+                    ));
+                }
+                t.push(pos);
+            }
+            t
+        };
+        let (source, targets) = match &insert.source {
+            // INSERT … DEFAULT VALUES
+            None => (InsertSource::Values(vec![vec![]]), Vec::new()),
+            Some(q) => match q.body.as_ref() {
+                ast::SetExpr::Values(v)
+                    if q.order_by.is_none() && q.limit_clause.is_none() && q.with.is_none() =>
+                {
+                    // Without a column list, VALUES may fill a prefix of the columns.
+                    let width = v.rows.first().map(|r| r.content.len()).unwrap_or(0);
+                    let targets: Vec<usize> = if insert.columns.is_empty() {
+                        targets.into_iter().take(width).collect()
+                    } else {
+                        targets
+                    };
+                    let types: Vec<DataType> = targets.iter().map(|&i| def.columns[i].ty).collect();
+                    (
+                        InsertSource::Values(self.insert_values(v, &types)?),
+                        targets,
+                    )
+                }
+                _ => {
+                    let qp = self.query(q)?;
+                    if qp.columns.len() > targets.len() {
+                        return Err(SqlError::syntax(
+                            "INSERT has more expressions than target columns",
+                        ));
+                    }
+                    if qp.columns.len() < targets.len() && !insert.columns.is_empty() {
+                        return Err(SqlError::syntax(
+                            "INSERT has more target columns than expressions",
+                        ));
+                    }
+                    let targets: Vec<usize> = targets.into_iter().take(qp.columns.len()).collect();
+                    let mut exprs = Vec::new();
+                    for (i, (c, &t)) in qp.columns.iter().zip(&targets).enumerate() {
+                        let b = Bound {
+                            expr: Expr::Column(i),
+                            ty: Ty::Known(c.ty),
+                        };
+                        let want = def.columns[t].ty;
+                        exprs.push(self.binder.coerce(b, want).map_err(|_| {
+                            SqlError::new(
+                                code::DATATYPE_MISMATCH,
+                                format!(
+                                    "column \"{}\" is of type {} but expression is of type {}",
+                                    def.columns[t].name,
+                                    want.sql_name(),
+                                    c.ty.sql_name()
+                                ),
+                            )
+                        })?);
+                    }
+                    (
+                        InsertSource::Query(Plan::Project {
+                            input: Box::new(qp.plan),
+                            exprs,
+                        }),
+                        targets,
+                    )
+                }
+            },
+        };
+        let defaults = self.defaults(&def)?;
+        let returning = self.returning(&insert.returning, &def)?;
+        Ok(BoundStatement::Insert {
+            table: def,
+            source,
+            targets,
+            defaults,
+            returning,
+        })
+    }
+
+    /// Each column's DEFAULT as a bound expression (NULL when none).
+    fn defaults(&mut self, def: &TableDef) -> SqlResult<Vec<Expr>> {
+        let empty = Scope::default();
+        def.columns
+            .iter()
+            .map(|c| match &c.default {
+                None => Ok(Expr::Literal(Value::Null)),
+                Some(text) => {
+                    let e =
+                        sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+                            .try_with_sql(text)
+                            .and_then(|mut p| p.parse_expr())
+                            .map_err(|e| {
+                                SqlError::internal(format!(
+                                    "stored DEFAULT of {} does not parse: {e}",
+                                    c.name
+                                ))
+                            })?;
+                    let b = self.binder.expr(&e, &empty)?;
+                    let expr = self.binder.coerce(b, c.ty)?;
+                    Ok(match c.ty {
+                        DataType::Numeric(m @ Some(_)) => {
+                            Expr::Cast(expr.boxed(), DataType::Numeric(m))
+                        }
+                        _ => expr,
+                    })
+                }
+            })
+            .collect()
+    }
+
+    fn update(&mut self, update: &ast::Update) -> SqlResult<BoundStatement> {
+        if update.from.is_some() || !update.table.joins.is_empty() {
+            return Err(SqlError::unsupported("UPDATE … FROM"));
+        }
+        let (def, alias) = match &update.table.relation {
+            ast::TableFactor::Table { name, alias, .. } => (
+                self.target_table(name)?,
+                alias.as_ref().map(|a| ident_name(&a.name)),
+            ),
+            other => return Err(SqlError::unsupported(format!("UPDATE of {other}"))),
+        };
+        let columns: Vec<Column> = def
+            .columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.clone(),
+                ty: c.ty,
+            })
+            .collect();
+        let scope = scope_of(&columns, alias.as_deref().unwrap_or(&def.name), &[]);
+        let mut assignments = Vec::new();
+        for a in &update.assignments {
+            let ast::AssignmentTarget::ColumnName(name) = &a.target else {
+                return Err(SqlError::unsupported("multiple-column assignments"));
+            };
+            let cname = name
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map(ident_name)
+                .unwrap_or_default();
+            let pos = def.column_index(&cname).ok_or_else(|| {
+                SqlError::new(
+                    code::UNDEFINED_COLUMN,
+                    format!(
+                        "column \"{cname}\" of relation \"{}\" does not exist",
+                        def.name
+                    ),
+                )
+            })?;
+            if assignments.iter().any(|(p, _)| *p == pos) {
+                return Err(SqlError::syntax(format!(
+                    "multiple assignments to same column \"{cname}\""
+                )));
+            }
+            let value = if is_default(&a.value) {
+                self.defaults(&def)?.swap_remove(pos)
+            } else {
+                let b = self.binder.expr(&a.value, &scope)?;
+                self.binder.coerce(b, def.columns[pos].ty).map_err(|_| {
+                    SqlError::new(
+                        code::DATATYPE_MISMATCH,
+                        format!(
+                            "column \"{cname}\" is of type {} but expression is of type {}",
+                            def.columns[pos].ty.sql_name(),
+                            Ty::resolved(self.binder_ty(&a.value, &scope)).sql_name()
+                        ),
+                    )
+                })?
+            };
+            assignments.push((pos, value));
+        }
+        let filter = match &update.selection {
+            Some(w) => {
+                Some(
+                    self.binder
+                        .condition(w, &scope, &mut AggMode::Forbidden("WHERE"), "WHERE")?,
+                )
+            }
+            None => None,
+        };
+        let returning = self.returning(&update.returning, &def)?;
+        Ok(BoundStatement::Update {
+            table: def,
+            filter,
+            assignments,
+            returning,
+        })
+    }
+
+    fn binder_ty(&mut self, e: &ast::Expr, scope: &Scope) -> Ty {
+        let mut probe = Binder::new(&self.binder.params, self.binder.time_zone, self.binder.now);
+        probe.expr(e, scope).map(|b| b.ty).unwrap_or(Ty::Unknown)
+    }
+
+    fn delete(&mut self, delete: &ast::Delete) -> SqlResult<BoundStatement> {
+        let from = match &delete.from {
+            ast::FromTable::WithFromKeyword(f) | ast::FromTable::WithoutKeyword(f) => f,
+        };
+        if from.len() != 1 || !from[0].joins.is_empty() || delete.using.is_some() {
+            return Err(SqlError::unsupported(
+                "DELETE … USING and multi-table DELETE",
+            ));
+        }
+        let (def, alias) = match &from[0].relation {
+            ast::TableFactor::Table { name, alias, .. } => (
+                self.target_table(name)?,
+                alias.as_ref().map(|a| ident_name(&a.name)),
+            ),
+            other => return Err(SqlError::unsupported(format!("DELETE from {other}"))),
+        };
+        let columns: Vec<Column> = def
+            .columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.clone(),
+                ty: c.ty,
+            })
+            .collect();
+        let scope = scope_of(&columns, alias.as_deref().unwrap_or(&def.name), &[]);
+        let filter = match &delete.selection {
+            Some(w) => {
+                Some(
+                    self.binder
+                        .condition(w, &scope, &mut AggMode::Forbidden("WHERE"), "WHERE")?,
+                )
+            }
+            None => None,
+        };
+        let returning = self.returning(&delete.returning, &def)?;
+        Ok(BoundStatement::Delete {
+            table: def,
+            filter,
+            returning,
+        })
+    }
+
+    fn set(&mut self, set: &ast::Set) -> SqlResult<BoundStatement> {
+        let value_text = |e: &ast::Expr| -> SqlResult<String> {
+            Ok(match e {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::SingleQuotedString(s) => s.clone(),
+                    ast::Value::Number(n, _) => n.clone(),
+                    other => other.to_string(),
+                },
+                ast::Expr::Identifier(i) => i.value.clone(),
+                ast::Expr::UnaryOp {
+                    op: ast::UnaryOperator::Minus,
+                    expr,
+                } => format!("-{expr}"),
+                other => other.to_string(),
+            })
+        };
+        match set {
+            ast::Set::SingleAssignment {
+                variable, values, ..
+            } => {
+                let name = variable.to_string().to_lowercase();
+                let value = match values.as_slice() {
+                    [v] if v.to_string().eq_ignore_ascii_case("default") => None,
+                    [v] => Some(value_text(v)?),
+                    vs => Some(
+                        vs.iter()
+                            .map(value_text)
+                            .collect::<SqlResult<Vec<_>>>()?
+                            .join(", "),
+                    ),
+                };
+                Ok(BoundStatement::Set { name, value })
+            }
+            ast::Set::SetTimeZone { value, .. } => Ok(BoundStatement::Set {
+                name: "timezone".into(),
+                value: Some(value_text(value)?),
+            }),
+            ast::Set::SetNames { charset_name, .. } => Ok(BoundStatement::Set {
+                name: "client_encoding".into(),
+                value: Some(charset_name.value.clone()),
+            }),
+            other => Err(SqlError::unsupported(format!("{other}"))),
+        }
+    }
+}
+
+fn is_default(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
+}
+
+fn sort_options(o: &ast::OrderByExpr) -> (bool, bool) {
+    let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+    // PostgreSQL: NULLs sort as larger than everything by default.
+    let nulls_first = o.options.nulls_first.unwrap_or(descending);
+    (descending, nulls_first)
+}
+
+fn qualified(c: &ScopeColumn) -> ast::Expr {
+    let col = ast::Ident::with_quote('"', c.name.clone());
+    match &c.qualifier {
+        Some(q) if !q.is_empty() => {
+            ast::Expr::CompoundIdentifier(vec![ast::Ident::with_quote('"', q.clone()), col])
+        }
+        _ => ast::Expr::Identifier(col),
+    }
+}
+
+fn scope_of(columns: &[Column], qualifier: &str, renames: &[String]) -> Scope {
+    Scope {
+        columns: columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ScopeColumn {
+                qualifier: (!qualifier.is_empty()).then(|| qualifier.to_owned()),
+                name: renames.get(i).cloned().unwrap_or_else(|| c.name.clone()),
+                ty: c.ty,
+            })
+            .collect(),
+    }
+}
+
+fn output_scope(columns: &[Column]) -> Scope {
+    scope_of(columns, "", &[])
+}
+
+/// A plan whose output columns are cast to `types` where they differ.
+fn coerce_columns(plan: Plan, columns: &[Column], types: &[DataType]) -> Plan {
+    if columns.iter().zip(types).all(|(c, t)| c.ty == *t) {
+        return plan;
+    }
+    let exprs = columns
+        .iter()
+        .zip(types)
+        .enumerate()
+        .map(|(i, (c, t))| {
+            if c.ty == *t {
+                Expr::Column(i)
+            } else {
+                Expr::Cast(Expr::Column(i).boxed(), *t)
+            }
+        })
+        .collect();
+    Plan::Project {
+        input: Box::new(plan),
+        exprs,
+    }
+}
+
+/// Splits a join condition into equalities between a left and a right
+/// expression (for a hash join) and the rest.
+fn split_equi(condition: Option<Expr>, left_width: usize) -> (Vec<(Expr, Expr)>, Option<Expr>) {
+    let Some(condition) = condition else {
+        return (Vec::new(), None);
+    };
+    let mut conjuncts = Vec::new();
+    flatten_and(condition, &mut conjuncts);
+    let mut equi = Vec::new();
+    let mut rest: Option<Expr> = None;
+    for c in conjuncts {
+        if let Expr::Compare(CmpOp::Eq, a, b) = &c {
+            let side = |e: &Expr| columns_side(e, left_width);
+            match (side(a), side(b)) {
+                (Some(Side::Left), Some(Side::Right)) => {
+                    equi.push(((**a).clone(), shift(b, left_width)));
+                    continue;
+                }
+                (Some(Side::Right), Some(Side::Left)) => {
+                    equi.push(((**b).clone(), shift(a, left_width)));
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        rest = Some(match rest {
+            None => c,
+            Some(r) => Expr::And(r.boxed(), c.boxed()),
+        });
+    }
+    (equi, rest)
+}
+
+fn flatten_and(e: Expr, out: &mut Vec<Expr>) {
+    match e {
+        Expr::And(a, b) => {
+            flatten_and(*a, out);
+            flatten_and(*b, out);
+        }
+        other => out.push(other),
+    }
+}
+
+#[derive(PartialEq)]
+enum Side {
+    Left,
+    Right,
+}
+
+/// Which side of a join an expression reads, if only one.
+fn columns_side(e: &Expr, left_width: usize) -> Option<Side> {
+    let mut cols = Vec::new();
+    collect_columns(e, &mut cols);
+    if cols.is_empty() {
+        return None;
+    }
+    if cols.iter().all(|c| *c < left_width) {
+        Some(Side::Left)
+    } else if cols.iter().all(|c| *c >= left_width) {
+        Some(Side::Right)
+    } else {
+        None
+    }
+}
+
+pub(crate) fn collect_columns(e: &Expr, out: &mut Vec<usize>) {
+    match e {
+        Expr::Column(i) => out.push(*i),
+        Expr::Literal(_) | Expr::Param(_) => {}
+        Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a) | Expr::IsBool(a, _) | Expr::Cast(a, _) => {
+            collect_columns(a, out)
+        }
+        Expr::And(a, b)
+        | Expr::Or(a, b)
+        | Expr::Compare(_, a, b)
+        | Expr::Arith(_, a, b)
+        | Expr::Concat(a, b)
+        | Expr::NotDistinct(a, b) => {
+            collect_columns(a, out);
+            collect_columns(b, out);
+        }
+        Expr::InList { expr, list } => {
+            collect_columns(expr, out);
+            list.iter().for_each(|x| collect_columns(x, out));
+        }
+        Expr::Like { expr, pattern, .. } => {
+            collect_columns(expr, out);
+            collect_columns(pattern, out);
+        }
+        Expr::Case { whens, otherwise } => {
+            for (c, v) in whens {
+                collect_columns(c, out);
+                collect_columns(v, out);
+            }
+            collect_columns(otherwise, out);
+        }
+        Expr::Call(_, args) => args.iter().for_each(|x| collect_columns(x, out)),
+    }
+}
+
+/// `e` with every column index lowered by `by` (right side of a join).
+fn shift(e: &Expr, by: usize) -> Expr {
+    map_columns(e, &|i| i - by)
+}
+
+pub(crate) fn map_columns(e: &Expr, f: &dyn Fn(usize) -> usize) -> Expr {
+    let m = |x: &Expr| map_columns(x, f).boxed();
+    match e {
+        Expr::Column(i) => Expr::Column(f(*i)),
+        Expr::Literal(_) | Expr::Param(_) => e.clone(),
+        Expr::Not(a) => Expr::Not(m(a)),
+        Expr::Neg(a) => Expr::Neg(m(a)),
+        Expr::IsNull(a) => Expr::IsNull(m(a)),
+        Expr::IsBool(a, v) => Expr::IsBool(m(a), *v),
+        Expr::Cast(a, t) => Expr::Cast(m(a), *t),
+        Expr::And(a, b) => Expr::And(m(a), m(b)),
+        Expr::Or(a, b) => Expr::Or(m(a), m(b)),
+        Expr::Compare(op, a, b) => Expr::Compare(*op, m(a), m(b)),
+        Expr::Arith(op, a, b) => Expr::Arith(*op, m(a), m(b)),
+        Expr::Concat(a, b) => Expr::Concat(m(a), m(b)),
+        Expr::NotDistinct(a, b) => Expr::NotDistinct(m(a), m(b)),
+        Expr::InList { expr, list } => Expr::InList {
+            expr: m(expr),
+            list: list.iter().map(|x| map_columns(x, f)).collect(),
+        },
+        Expr::Like {
+            expr,
+            pattern,
+            case_insensitive,
+        } => Expr::Like {
+            expr: m(expr),
+            pattern: m(pattern),
+            case_insensitive: *case_insensitive,
+        },
+        Expr::Case { whens, otherwise } => Expr::Case {
+            whens: whens
+                .iter()
+                .map(|(c, v)| (map_columns(c, f), map_columns(v, f)))
+                .collect(),
+            otherwise: m(otherwise),
+        },
+        Expr::Call(s, args) => Expr::Call(*s, args.iter().map(|x| map_columns(x, f)).collect()),
+    }
+}

@@ -1,0 +1,264 @@
+//! A SQL session: one client's connection state — its transaction, its
+//! settings — and the entry point that runs statements.
+//!
+//! The caller (the wire server, or a program embedding the engine) parses a
+//! query string into statements with [`Session::parse`], then for each one
+//! calls [`Session::describe`] (extended protocol) and/or
+//! [`Session::execute`], reading any rows the output streams before
+//! executing the next statement.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sqlparser::ast;
+
+use crate::db::Database;
+use crate::txn::Transaction;
+use crate::types::{DataType, SessionTimeZone, Value};
+
+use super::error::{SqlError, SqlResult, code};
+use super::result::{Description, Notice, Output, TransactionStatus};
+use super::settings::Settings;
+use super::{executor, parser, planner};
+
+/// A parsed statement, ready to describe or execute any number of times.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub(crate) ast: ast::Statement,
+}
+
+impl Statement {
+    /// The statement as SQL text (normalised by the parser).
+    pub fn sql(&self) -> String {
+        self.ast.to_string()
+    }
+}
+
+enum TxnState {
+    /// No transaction block: each statement runs in its own transaction.
+    Idle,
+    /// Inside BEGIN … COMMIT.
+    Block(Transaction),
+    /// A statement in the block failed: everything is refused until the
+    /// block ends.
+    Failed,
+}
+
+/// One client's session.
+pub struct Session {
+    db: Arc<Database>,
+    txn: TxnState,
+    settings: Settings,
+    notices: Vec<Notice>,
+    /// Set by a result stream of a transaction block that failed while the
+    /// caller read it: the block is then failed too.
+    stream_failed: Arc<AtomicBool>,
+}
+
+impl Session {
+    /// A new session on `db`.
+    pub fn new(db: Arc<Database>) -> Session {
+        Session {
+            db,
+            txn: TxnState::Idle,
+            settings: Settings::default(),
+            notices: Vec::new(),
+            stream_failed: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// The database this session runs on.
+    pub fn database(&self) -> &Arc<Database> {
+        &self.db
+    }
+
+    /// For ReadyForQuery.
+    pub fn transaction_status(&mut self) -> TransactionStatus {
+        self.absorb_stream_failure();
+        match self.txn {
+            TxnState::Idle => TransactionStatus::Idle,
+            TxnState::Block(_) => TransactionStatus::InBlock,
+            TxnState::Failed => TransactionStatus::Failed,
+        }
+    }
+
+    /// The session's settings (SET / SHOW).
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The session's time zone, in which TIMESTAMPTZ values are shown.
+    pub fn time_zone(&self) -> &SessionTimeZone {
+        self.settings.time_zone()
+    }
+
+    /// Notices raised since the last call (WARNING: there is already a
+    /// transaction in progress, …).
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Splits and parses a query string into statements. An empty string
+    /// gives no statements.
+    pub fn parse(&self, sql: &str) -> SqlResult<Vec<Statement>> {
+        Ok(parser::parse(sql)?
+            .into_iter()
+            .map(|ast| Statement { ast })
+            .collect())
+    }
+
+    /// The types of a statement's parameters and its result columns.
+    /// `declared` gives the types the client fixed for some parameters
+    /// (None: infer from the statement).
+    pub fn describe(
+        &mut self,
+        stmt: &Statement,
+        declared: &[Option<DataType>],
+    ) -> SqlResult<Description> {
+        self.absorb_stream_failure();
+        if matches!(self.txn, TxnState::Failed) && !is_transaction_end(&stmt.ast) {
+            return Err(failed_transaction());
+        }
+        let snapshot;
+        let catalog = match &self.txn {
+            TxnState::Block(txn) => txn.catalog(),
+            _ => {
+                snapshot = self.db.snapshot();
+                snapshot.catalog()
+            }
+        };
+        planner::describe(&stmt.ast, catalog, &self.settings, declared)
+    }
+
+    /// Runs a statement with parameter values for `$1`, `$2`, ….
+    pub fn execute(&mut self, stmt: &Statement, params: &[Value]) -> SqlResult<Output> {
+        self.absorb_stream_failure();
+        use ast::Statement as S;
+        match &stmt.ast {
+            S::StartTransaction { .. } => return Ok(self.begin()),
+            S::Commit { .. } => return self.commit(),
+            S::Rollback {
+                savepoint: None, ..
+            } => return Ok(self.rollback()),
+            _ => {}
+        }
+        match std::mem::replace(&mut self.txn, TxnState::Idle) {
+            TxnState::Failed => {
+                self.txn = TxnState::Failed;
+                Err(failed_transaction())
+            }
+            TxnState::Block(mut txn) => {
+                let result = executor::execute(&stmt.ast, &mut txn, &mut self.settings, params);
+                self.txn = match &result {
+                    Ok(_) => TxnState::Block(txn),
+                    Err(_) => TxnState::Failed,
+                };
+                result.map(|output| self.watch_stream(output))
+            }
+            TxnState::Idle => {
+                let mut txn = self.db.begin();
+                let output = executor::execute(&stmt.ast, &mut txn, &mut self.settings, params)?;
+                txn.commit()?;
+                Ok(output)
+            }
+        }
+    }
+
+    /// Marks the block failed if a result stream of it failed.
+    fn absorb_stream_failure(&mut self) {
+        if self.stream_failed.swap(false, Ordering::AcqRel)
+            && matches!(self.txn, TxnState::Block(_))
+        {
+            self.txn = TxnState::Failed;
+        }
+    }
+
+    /// Wraps a block's result stream so that an error in it fails the block.
+    fn watch_stream(&self, output: Output) -> Output {
+        match output {
+            Output::Rows {
+                columns,
+                rows,
+                command,
+            } => {
+                let flag = self.stream_failed.clone();
+                Output::Rows {
+                    columns,
+                    rows: Box::new(rows.inspect(move |r| {
+                        if r.is_err() {
+                            flag.store(true, Ordering::Release);
+                        }
+                    })),
+                    command,
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn begin(&mut self) -> Output {
+        match self.txn {
+            TxnState::Idle => self.txn = TxnState::Block(self.db.begin()),
+            _ => self.notices.push(Notice {
+                severity: "WARNING",
+                code: code::ACTIVE_SQL_TRANSACTION,
+                message: "there is already a transaction in progress".into(),
+            }),
+        }
+        Output::Command {
+            tag: "BEGIN".into(),
+        }
+    }
+
+    fn commit(&mut self) -> SqlResult<Output> {
+        match std::mem::replace(&mut self.txn, TxnState::Idle) {
+            TxnState::Idle => {
+                self.notices.push(no_transaction_warning());
+                Ok(Output::Command {
+                    tag: "COMMIT".into(),
+                })
+            }
+            // Committing a failed block rolls it back, as PostgreSQL does.
+            TxnState::Failed => Ok(Output::Command {
+                tag: "ROLLBACK".into(),
+            }),
+            TxnState::Block(txn) => {
+                txn.commit()?;
+                Ok(Output::Command {
+                    tag: "COMMIT".into(),
+                })
+            }
+        }
+    }
+
+    fn rollback(&mut self) -> Output {
+        if let TxnState::Idle = std::mem::replace(&mut self.txn, TxnState::Idle) {
+            self.notices.push(no_transaction_warning());
+        }
+        Output::Command {
+            tag: "ROLLBACK".into(),
+        }
+    }
+}
+
+fn is_transaction_end(stmt: &ast::Statement) -> bool {
+    matches!(
+        stmt,
+        ast::Statement::Commit { .. } | ast::Statement::Rollback { .. }
+    )
+}
+
+fn failed_transaction() -> SqlError {
+    SqlError::new(
+        code::IN_FAILED_SQL_TRANSACTION,
+        "current transaction is aborted, commands ignored until end of transaction block",
+    )
+}
+
+fn no_transaction_warning() -> Notice {
+    Notice {
+        severity: "WARNING",
+        code: code::NO_ACTIVE_SQL_TRANSACTION,
+        message: "there is no transaction in progress".into(),
+    }
+}

@@ -1,0 +1,218 @@
+//! The SQL layer through a Session: statements in, PostgreSQL's text
+//! rendering out. (The differential suite compares against a real
+//! PostgreSQL; these are the fast checks of the basics.)
+
+use std::sync::Arc;
+
+use crmdb_engine::sql::{Output, Session, SqlError, TransactionStatus};
+use crmdb_engine::types::format_value;
+use crmdb_engine::{Database, Options};
+
+fn session() -> (tempfile::TempDir, Session) {
+    let dir = tempfile::tempdir().unwrap();
+    let vfs = Arc::new(crmdb_engine::vfs::DiskVfs::new(dir.path()).unwrap());
+    let db = Database::open_with(
+        vfs,
+        Options {
+            background_checkpoints: false,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    (dir, Session::new(Arc::new(db)))
+}
+
+/// Runs every statement of `sql`; returns the last one's rows as text.
+fn run(s: &mut Session, sql: &str) -> Result<Vec<Vec<String>>, SqlError> {
+    let mut last = Vec::new();
+    for stmt in s.parse(sql)? {
+        last = match s.execute(&stmt, &[])? {
+            Output::Rows { rows, .. } => rows
+                .map(|r| {
+                    r.map(|r| {
+                        r.iter()
+                            .map(|v| {
+                                format_value(v, s.time_zone()).unwrap_or_else(|| "NULL".into())
+                            })
+                            .collect()
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            Output::Command { tag } => vec![vec![tag]],
+            Output::Empty => vec![],
+        };
+    }
+    Ok(last)
+}
+
+fn one(s: &mut Session, sql: &str) -> String {
+    let rows = run(s, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    assert_eq!(rows.len(), 1, "{sql}: {rows:?}");
+    rows[0].join("|")
+}
+
+fn err(s: &mut Session, sql: &str) -> SqlError {
+    run(s, sql).expect_err(sql)
+}
+
+#[test]
+fn expressions_render_like_postgres() {
+    let (_d, mut s) = session();
+    assert_eq!(
+        one(&mut s, "SELECT 1 + 2, 7 / 2, 7 % 3, -7 / 2"),
+        "3|3|1|-3"
+    );
+    assert_eq!(
+        one(&mut s, "SELECT 1.50 + 2, 10::numeric / 4, 1 / 3.0"),
+        "3.50|2.5000000000000000|0.33333333333333333333"
+    );
+    assert_eq!(
+        one(&mut s, "SELECT 'a' || 'b' || 1, upper('xY'), length('zoë')"),
+        "ab1|XY|3"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT NULL = 1, NULL IS NULL, 1 IN (1, NULL), 2 IN (1, NULL)"
+        ),
+        "NULL|t|t|NULL"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT CASE WHEN 1 > 2 THEN 'a' ELSE 'b' END, coalesce(NULL, 3), nullif(2, 2)"
+        ),
+        "b|3|NULL"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT '2024-02-28'::date + 1, date '2024-03-01' - date '2024-02-01'"
+        ),
+        "2024-02-29|29"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT 'abc' LIKE 'a%', 'ABC' ILIKE 'a_c', 5 BETWEEN 1 AND 4"
+        ),
+        "t|t|f"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT 0.1::float8 + 0.2::float8, round(2.5), round(2.345, 2)"
+        ),
+        "0.30000000000000004|3|2.35"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT extract(year FROM timestamptz '2024-05-06 07:08:09+00'), date_trunc('month', timestamptz '2024-05-06 07:08:09+00')"
+        ),
+        "2024|2024-05-01 00:00:00+00"
+    );
+}
+
+#[test]
+fn errors_carry_postgres_sqlstates() {
+    let (_d, mut s) = session();
+    assert_eq!(err(&mut s, "SELECT 1/0").code, "22012");
+    assert_eq!(err(&mut s, "SELECT 2147483647 + 1").code, "22003");
+    assert_eq!(err(&mut s, "SELECT * FROM nope").code, "42P01");
+    assert_eq!(err(&mut s, "SELECT nope FROM customers").code, "42703");
+    assert_eq!(err(&mut s, "SELECT 'x'::integer").code, "22P02");
+    assert_eq!(err(&mut s, "SELECT 1 + 'a'::text").code, "42883");
+    assert_eq!(err(&mut s, "SELEC 1").code, "42601");
+    assert_eq!(
+        err(&mut s, "SELECT id, count(*) FROM customers").code,
+        "42803"
+    );
+}
+
+#[test]
+fn dml_queries_and_transactions() {
+    let (_d, mut s) = session();
+    run(&mut s, "CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT NOT NULL, score NUMERIC(6,2) DEFAULT 1.5, d DATE)").unwrap();
+    assert_eq!(
+        one(
+            &mut s,
+            "INSERT INTO t (id, name, d) VALUES (1, 'a', '2024-01-01'), (2, 'b', NULL), (3, 'c', '2023-12-31')"
+        ),
+        "INSERT 0 3"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT count(*), sum(score), avg(id), min(d), max(name) FROM t"
+        ),
+        "3|4.50|2.0000000000000000|2023-12-31|c"
+    );
+    assert_eq!(
+        run(&mut s, "SELECT id FROM t ORDER BY d DESC NULLS LAST, id").unwrap(),
+        vec![vec!["1"], vec!["3"], vec!["2"]]
+    );
+    assert_eq!(
+        one(&mut s, "UPDATE t SET score = score * 2 WHERE id >= 2"),
+        "UPDATE 2"
+    );
+    assert_eq!(
+        one(&mut s, "SELECT string_agg(score::text, ',') FROM t"),
+        "1.50,3.00,3.00"
+    );
+    assert_eq!(err(&mut s, "INSERT INTO t VALUES (1, 'dup')").code, "23505");
+    assert_eq!(err(&mut s, "INSERT INTO t (id) VALUES (9)").code, "23502");
+    assert_eq!(
+        err(
+            &mut s,
+            "INSERT INTO t (id, name, score) VALUES (9, 'x', 12345.6)"
+        )
+        .code,
+        "22003"
+    );
+    run(&mut s, "BEGIN").unwrap();
+    assert_eq!(s.transaction_status(), TransactionStatus::InBlock);
+    run(&mut s, "DELETE FROM t WHERE id = 1").unwrap();
+    assert_eq!(one(&mut s, "SELECT count(*) FROM t"), "2");
+    assert_eq!(err(&mut s, "SELECT 1/0").code, "22012");
+    assert_eq!(s.transaction_status(), TransactionStatus::Failed);
+    assert_eq!(err(&mut s, "SELECT 1").code, "25P02");
+    assert_eq!(one(&mut s, "ROLLBACK"), "ROLLBACK");
+    assert_eq!(one(&mut s, "SELECT count(*) FROM t"), "3");
+    assert_eq!(
+        run(
+            &mut s,
+            "SELECT d, count(*) AS n FROM t GROUP BY d HAVING count(*) >= 1 ORDER BY 1 NULLS FIRST"
+        )
+        .unwrap(),
+        vec![
+            vec!["NULL", "1"],
+            vec!["2023-12-31", "1"],
+            vec!["2024-01-01", "1"]
+        ]
+    );
+    assert_eq!(
+        run(
+            &mut s,
+            "SELECT a.id, b.id FROM t a LEFT JOIN t b ON a.id = b.id + 1 ORDER BY a.id"
+        )
+        .unwrap(),
+        vec![vec!["1", "NULL"], vec!["2", "1"], vec!["3", "2"]]
+    );
+    assert_eq!(
+        run(&mut s, "DELETE FROM t WHERE id < 3 RETURNING id, name").unwrap(),
+        vec![vec!["1", "a"], vec!["2", "b"]]
+    );
+}
+
+#[test]
+fn hostile_statements_get_errors_and_the_session_goes_on() {
+    let (_d, mut s) = session();
+    let deep = format!("SELECT {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+    assert_eq!(err(&mut s, &deep).code, "54001");
+    let chain = format!("SELECT 1{}", " + 1".repeat(10_000));
+    assert_eq!(err(&mut s, &chain).code, "54001");
+    let big = format!("SELECT '{}'", "x".repeat(1 << 20));
+    assert_eq!(err(&mut s, &big).code, "54000");
+    assert_eq!(one(&mut s, "SELECT 1"), "1");
+}
