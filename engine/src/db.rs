@@ -148,7 +148,7 @@ impl Database {
                         )
                     })?;
                     if let Op::Insert { key, .. } = op
-                        && let Some(rowid) = rowid_of_key(&version, op.table(), key)
+                        && let Some(rowid) = op.table().and_then(|t| rowid_of_key(&version, t, key))
                     {
                         next_rowid = next_rowid.max(rowid + 1);
                     }
@@ -220,6 +220,11 @@ impl Database {
         self.inner.wal.sync_count()
     }
 
+    /// The role named `name`, as committed.
+    pub fn role(&self, name: &str) -> Option<crate::catalog::RoleDef> {
+        self.snapshot().catalog().role(name).cloned()
+    }
+
     /// Names of the files in the data directory, for tests and tools.
     pub fn files(&self) -> Result<Vec<String>> {
         self.inner.vfs.list()
@@ -258,12 +263,15 @@ impl Inner {
             let mut own_ddl = Vec::new();
             for op in &ops {
                 check_conflict(base, &working, op, seq, &own_ddl)?;
-                working.apply(op, seq).map_err(|e| match e {
-                    Error::NotFound(_) => serialization_failure(&working, op.table()),
-                    other => other,
+                working.apply(op, seq).map_err(|e| match (e, op.table()) {
+                    (Error::NotFound(_), Some(table)) => serialization_failure(&working, table),
+                    (other, _) => other,
                 })?;
-                if !matches!(op, Op::Insert { .. } | Op::Delete { .. }) {
-                    own_ddl.push(op.table());
+                if let (false, Some(table)) = (
+                    matches!(op, Op::Insert { .. } | Op::Delete { .. }),
+                    op.table(),
+                ) {
+                    own_ddl.push(table);
                 }
             }
             let record = CommitRecord { seq, ops };
@@ -334,7 +342,10 @@ fn check_conflict(
     seq: u64,
     own_ddl: &[TableId],
 ) -> Result<()> {
-    let table = op.table();
+    // Role changes conflict only by name, which applying them checks.
+    let Some(table) = op.table() else {
+        return Ok(());
+    };
     if own_ddl.contains(&table) {
         return Ok(());
     }

@@ -180,6 +180,21 @@ impl Transaction {
         self.push(vec![Op::Truncate(def.id)])
     }
 
+    /// Creates a role.
+    pub fn create_role(&mut self, role: crate::catalog::RoleDef) -> Result<()> {
+        self.push(vec![Op::CreateRole(role)])
+    }
+
+    /// Replaces an existing role's definition (ALTER ROLE).
+    pub fn alter_role(&mut self, role: crate::catalog::RoleDef) -> Result<()> {
+        self.push(vec![Op::AlterRole(role)])
+    }
+
+    /// Drops a role.
+    pub fn drop_role(&mut self, name: &str) -> Result<()> {
+        self.push(vec![Op::DropRole(name.to_owned())])
+    }
+
     /// Marks the current state, to roll back to with [`Self::rollback_to`].
     pub fn savepoint(&self) -> Savepoint {
         Savepoint {

@@ -185,6 +185,13 @@ impl Version {
                 self.def(*table)?;
                 self.tables.insert(*table, Arc::default());
             }
+            Op::CreateRole(role) | Op::AlterRole(role) => {
+                let replace = matches!(op, Op::AlterRole(_));
+                Arc::make_mut(&mut self.catalog).put_role(role.clone(), replace)?;
+            }
+            Op::DropRole(name) => {
+                Arc::make_mut(&mut self.catalog).drop_role(name)?;
+            }
         }
         self.seq = self.seq.max(seq);
         Ok(())

@@ -291,3 +291,45 @@ fn tables_without_primary_key_and_altered_tables() {
     txn.commit().unwrap();
     assert_eq!(db.snapshot().table("notes").unwrap().row_count(), 3);
 }
+
+#[test]
+fn roles_are_logged_and_checkpointed_with_the_catalog() {
+    use crmdb_engine::catalog::RoleDef;
+    let dir = tempfile::tempdir().unwrap();
+    let db = open_items(disk(&dir)).unwrap();
+    let alice = RoleDef {
+        name: "alice".into(),
+        superuser: false,
+        login: true,
+        password: Some("SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy".into()),
+    };
+    let mut txn = db.begin();
+    txn.create_role(alice.clone()).unwrap();
+    assert!(txn.create_role(alice.clone()).is_err(), "duplicate role");
+    txn.commit().unwrap();
+    drop(db);
+    let db = open_items(disk(&dir)).unwrap();
+    assert_eq!(
+        db.role("alice"),
+        Some(alice.clone()),
+        "replayed from the log"
+    );
+    db.checkpoint().unwrap();
+    drop(db);
+    let db = open_items(disk(&dir)).unwrap();
+    assert_eq!(
+        db.role("alice"),
+        Some(alice.clone()),
+        "read from the manifest"
+    );
+    let mut txn = db.begin();
+    txn.alter_role(RoleDef {
+        superuser: true,
+        ..alice
+    })
+    .unwrap();
+    txn.drop_role("alice").unwrap();
+    assert!(txn.drop_role("alice").is_err());
+    txn.commit().unwrap();
+    assert_eq!(db.role("alice"), None);
+}
