@@ -37,7 +37,9 @@ pub struct Options {
     /// Log files are rolled over past this size.
     pub wal_file_size: u64,
     /// Whether a background thread runs checkpoints when the memtables are
-    /// full. Without it, only [`Database::checkpoint`] writes segments.
+    /// full, and compacts tables whose segments pile up or hold many deleted
+    /// rows. Without it, only [`Database::checkpoint`] and
+    /// [`Database::compact`] do.
     pub background_checkpoints: bool,
     /// Whether a new data directory gets the canonical CRM schema.
     pub canonical_schema: bool,
@@ -525,6 +527,12 @@ fn spawn_background(inner: Weak<Inner>) -> JoinHandle<()> {
                 }
                 if let Err(e) = db.checkpoint() {
                     tracing::error!("background checkpoint failed: {e}");
+                    continue;
+                }
+                for table in db.tables_needing_compaction() {
+                    if let Err(e) = db.compact(table) {
+                        tracing::error!("background compaction of table {table} failed: {e}");
+                    }
                 }
             }
         })

@@ -33,6 +33,7 @@ pub mod version;
 pub mod vfs;
 pub mod wal;
 
+pub use compaction::{COMPACT_AFTER_DELETED_FRACTION, COMPACT_AFTER_SEGMENTS};
 pub use db::{Database, Options};
 pub use error::{ConstraintError, Error, Result};
 pub use row::Row;
