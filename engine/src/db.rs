@@ -432,7 +432,7 @@ fn load_version(vfs: &dyn Vfs, manifest: &ManifestData) -> Result<Version> {
     let mut tables: BTreeMap<TableId, TableData> = manifest
         .catalog
         .tables()
-        .map(|t| (t.id, TableData::default()))
+        .map(|t| (t.id, TableData::new(t)))
         .collect();
     let mut entries: Vec<_> = manifest.segments.iter().collect();
     entries.sort_by_key(|e| e.id);
@@ -473,6 +473,19 @@ fn load_version(vfs: &dyn Vfs, manifest: &ManifestData) -> Result<Version> {
             deletes_file: entry.deletes.clone(),
             deletes_dirty: false,
         });
+    }
+    for (id, data) in tables.iter_mut() {
+        let def = manifest
+            .catalog
+            .table(*id)
+            .expect("tables follow the catalog");
+        data.rebuild_uniques(def).map_err(|e| {
+            Error::corruption(
+                "MANIFEST",
+                0,
+                format!("segments of {} break a UNIQUE constraint: {e}", def.name),
+            )
+        })?;
     }
     Ok(Version {
         seq: manifest.next_seq.saturating_sub(1),

@@ -29,6 +29,7 @@ pub mod snapshot;
 pub mod sql;
 pub mod txn;
 pub mod types;
+pub mod unique;
 pub mod version;
 pub mod vfs;
 pub mod wal;

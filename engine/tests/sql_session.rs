@@ -216,3 +216,75 @@ fn hostile_statements_get_errors_and_the_session_goes_on() {
     assert_eq!(err(&mut s, &big).code, "54000");
     assert_eq!(one(&mut s, "SELECT 1"), "1");
 }
+
+#[test]
+fn unique_constraints_hold_across_memtable_segments_and_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = || {
+        let vfs = Arc::new(crmdb_engine::vfs::DiskVfs::new(dir.path()).unwrap());
+        let db = Database::open_with(
+            vfs,
+            Options {
+                background_checkpoints: false,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        Arc::new(db)
+    };
+    let db = open();
+    let mut s = Session::new(db.clone());
+    let customer = |id: i64, email: &str| {
+        format!(
+            "INSERT INTO customers (id, first_name, last_name, email, country, lifecycle_stage, created_at, updated_at) \
+             VALUES ({id}, 'A', 'B', {email}, 'DE', 'lead', now(), now())"
+        )
+    };
+    run(&mut s, &customer(1, "'a@example.com'")).unwrap();
+    run(&mut s, &customer(2, "NULL")).unwrap();
+    run(&mut s, &customer(3, "NULL")).unwrap();
+    let e = err(&mut s, &customer(4, "'a@example.com'"));
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (
+            "23505",
+            "duplicate key value violates unique constraint \"customers_email_key\""
+        )
+    );
+    assert_eq!(
+        e.detail.as_deref(),
+        Some("Key (email)=(a@example.com) already exists.")
+    );
+    db.checkpoint().unwrap();
+    assert_eq!(
+        err(&mut s, &customer(5, "'a@example.com'")).code,
+        "23505",
+        "held in a segment"
+    );
+    // Changing the email frees the old value; swapping within a statement works.
+    run(
+        &mut s,
+        "UPDATE customers SET email = 'b@example.com' WHERE id = 1",
+    )
+    .unwrap();
+    run(&mut s, &customer(6, "'a@example.com'")).unwrap();
+    assert_eq!(
+        err(
+            &mut s,
+            "UPDATE customers SET email = 'b@example.com' WHERE id = 6"
+        )
+        .code,
+        "23505"
+    );
+    drop(s);
+    drop(db);
+    let db = open();
+    let mut s = Session::new(db);
+    assert_eq!(
+        err(&mut s, &customer(7, "'b@example.com'")).code,
+        "23505",
+        "rebuilt at open"
+    );
+    run(&mut s, "DELETE FROM customers WHERE id = 1").unwrap();
+    run(&mut s, &customer(8, "'b@example.com'")).unwrap();
+}
