@@ -141,20 +141,30 @@ impl Database {
                         ),
                     ));
                 }
+                let mut removed = Vec::new();
                 for op in &record.ops {
-                    version.apply(op, record.seq).map_err(|e| {
-                        Error::corruption(
-                            "log",
-                            lsn,
-                            format!("commit {} does not replay: {e}", record.seq),
-                        )
-                    })?;
+                    version
+                        .apply_op(op, record.seq, &mut removed)
+                        .map_err(|e| {
+                            Error::corruption(
+                                "log",
+                                lsn,
+                                format!("commit {} does not replay: {e}", record.seq),
+                            )
+                        })?;
                     if let Op::Insert { key, .. } = op
                         && let Some(rowid) = op.table().and_then(|t| rowid_of_key(&version, t, key))
                     {
                         next_rowid = next_rowid.max(rowid + 1);
                     }
                 }
+                version.finish_batch(removed, record.seq).map_err(|e| {
+                    Error::corruption(
+                        "log",
+                        lsn,
+                        format!("commit {} does not replay: {e}", record.seq),
+                    )
+                })?;
                 next_seq = record.seq + 1;
                 Ok(())
             },
@@ -263,12 +273,15 @@ impl Inner {
             let seq = writer.next_seq;
             let mut working = (*writer.latest).clone();
             let mut own_ddl = Vec::new();
+            let mut removed = Vec::new();
             for op in &ops {
                 check_conflict(base, &working, op, seq, &own_ddl)?;
-                working.apply(op, seq).map_err(|e| match (e, op.table()) {
-                    (Error::NotFound(_), Some(table)) => serialization_failure(&working, table),
-                    (other, _) => other,
-                })?;
+                working
+                    .apply_op(op, seq, &mut removed)
+                    .map_err(|e| match (e, op.table()) {
+                        (Error::NotFound(_), Some(table)) => serialization_failure(&working, table),
+                        (other, _) => other,
+                    })?;
                 if let (false, Some(table)) = (
                     matches!(op, Op::Insert { .. } | Op::Delete { .. }),
                     op.table(),
@@ -276,6 +289,7 @@ impl Inner {
                     own_ddl.push(table);
                 }
             }
+            working.finish_batch(removed, seq)?;
             let record = CommitRecord { seq, ops };
             let lsn = self.wal.append(&record.encode())?;
             writer.next_seq = seq + 1;

@@ -20,6 +20,7 @@ mod compaction;
 mod db;
 mod deletes;
 pub mod error;
+mod foreign_key;
 pub mod manifest;
 pub mod memtable;
 pub mod record;

@@ -82,9 +82,7 @@ impl Transaction {
     /// Applies `ops` to the private version, all or none.
     fn push(&mut self, ops: Vec<Op>) -> Result<()> {
         let mut view = (*self.view).clone();
-        for op in &ops {
-            view.apply(op, UNCOMMITTED_SEQ)?;
-        }
+        view.apply_batch(&ops, UNCOMMITTED_SEQ)?;
         self.view = Arc::new(view);
         self.ops.extend(ops);
         Ok(())

@@ -13,6 +13,7 @@ use roaring::RoaringBitmap;
 
 use crate::catalog::{Catalog, ColumnId, TableDef, TableId};
 use crate::error::{ConstraintError, Error, Result};
+use crate::foreign_key::{self, Removed};
 use crate::memtable::{Entry, Key, Memtable};
 use crate::record::Op;
 use crate::row::Row;
@@ -178,12 +179,13 @@ impl Version {
             .ok_or_else(|| Error::NotFound(format!("table id {id} does not exist")))
     }
 
-    /// Applies one op as commit `seq`. This is the only way data changes:
+    /// Applies one op as commit `seq`; parent rows it removes are added to
+    /// `removed` for [`Self::finish_batch`]. This is the only way data changes:
     /// a transaction applies its ops to its private version as it runs, the
     /// commit applies them again to the latest version, and recovery to the
     /// version the manifest describes. An error leaves `self` unusable for
     /// the caller's purpose; callers apply to a copy.
-    pub fn apply(&mut self, op: &Op, seq: u64) -> Result<()> {
+    pub fn apply_op(&mut self, op: &Op, seq: u64, removed: &mut Vec<Removed>) -> Result<()> {
         match op {
             Op::Insert { table, key, row } => {
                 let def = self.def(*table)?.clone();
@@ -192,6 +194,10 @@ impl Version {
                     return Err(duplicate_key(&def, row));
                 }
                 unique::check(&def, &data.uniques, row, key)?;
+                if !def.foreign_keys.is_empty() {
+                    foreign_key::check_parents(self, &def, row)?;
+                }
+                let data = self.table_mut(*table)?;
                 unique::add(&def, &mut data.uniques, row, key);
                 data.memtable.put(
                     key.clone(),
@@ -212,6 +218,15 @@ impl Version {
                 if !def.uniques.is_empty() {
                     let old = data.row_at(&location, &def);
                     unique::remove(&def, &mut data.uniques, &old, key);
+                }
+                let referenced = foreign_key::is_referenced(self, *table);
+                let data = self.table_mut(*table)?;
+                if referenced {
+                    removed.push(Removed {
+                        table: *table,
+                        key: key.clone(),
+                        row: data.row_at(&location, &def),
+                    });
                 }
                 match location {
                     Location::Memtable { .. } => {}
@@ -259,6 +274,29 @@ impl Version {
         }
         self.seq = self.seq.max(seq);
         Ok(())
+    }
+
+    /// Ends a batch of ops: parent rows removed by it must not be
+    /// referenced any more, or their referencing rows go too (CASCADE).
+    pub fn finish_batch(&mut self, mut removed: Vec<Removed>, seq: u64) -> Result<()> {
+        while let Some(r) = removed.pop() {
+            for (table, key) in foreign_key::check_removed(self, &r)? {
+                // Rows reached through two paths may be gone already.
+                if self.table(table)?.locate(&key).is_some() {
+                    self.apply_op(&Op::Delete { table, key }, seq, &mut removed)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a batch of ops as commit `seq`, with [`Self::finish_batch`].
+    pub fn apply_batch(&mut self, ops: &[Op], seq: u64) -> Result<()> {
+        let mut removed = Vec::new();
+        for op in ops {
+            self.apply_op(op, seq, &mut removed)?;
+        }
+        self.finish_batch(removed, seq)
     }
 }
 
