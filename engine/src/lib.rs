@@ -21,6 +21,7 @@ mod db;
 mod deletes;
 pub mod error;
 mod foreign_key;
+pub mod index;
 pub mod manifest;
 pub mod memtable;
 pub mod record;
