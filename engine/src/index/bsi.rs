@@ -155,7 +155,7 @@ impl Bsi {
         if bits > 64 {
             return Err(r.error("more than 64 slices"));
         }
-        let mut bitmap = |r: &mut Reader| {
+        let bitmap = |r: &mut Reader| {
             RoaringBitmap::deserialize_from(r.len_prefixed()?)
                 .map_err(|e| r.error(format!("bad bitmap: {e}")))
         };
