@@ -52,13 +52,18 @@ pub async fn serve(
     // Put the message-size limit under pgwire's codec.
     let old = socket.into_parts();
     let mut framing = Framing::new(shared.max_message_size);
-    if framing.observe(&old.read_buf).is_err() {
-        return Ok(());
-    }
+    let violation = framing.observe(&old.read_buf).err();
     let mut parts = FramedParts::new(LimitedIo::new(old.io, framing), old.codec);
     parts.read_buf = old.read_buf;
     parts.write_buf = old.write_buf;
     let mut socket = Framed::from_parts(parts);
+    if let Some(len) = violation {
+        let info = fatal_info("08P01", format!("invalid message length {len}"));
+        let _ = socket
+            .send(PgWireBackendMessage::ErrorResponse(info.into()))
+            .await;
+        return Ok(());
+    }
 
     let conn = Conn::new(shared.clone());
     let startup = Arc::new(Startup::new(conn.clone()));
