@@ -572,3 +572,42 @@ async fn sigterm_shuts_down_cleanly_and_data_survives() {
         vec![vec![Some("3".to_owned()), Some("Ada".to_owned())]]
     );
 }
+
+#[test]
+fn tls_with_require_tls_refuses_plaintext() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    if !made.map(|o| o.status.success()).unwrap_or(false) {
+        eprintln!("openssl is not available: TLS test skipped");
+        return;
+    }
+    let server = TestServer::start(&[
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+        "--require-tls",
+    ]);
+    let run = |sslmode: &str| {
+        Command::new("psql")
+            .arg(format!("{} sslmode={sslmode}", server.conninfo()))
+            .args(["-X", "-A", "-t", "-c", "SELECT 'secure'"])
+            .env("PGPASSWORD", PASSWORD)
+            .output()
+            .expect("run psql")
+    };
+    let out = run("require");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "secure");
+    let out = run("disable");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no encryption"), "{stderr}");
+}
