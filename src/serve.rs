@@ -55,12 +55,11 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
     let db = Arc::new(Database::open(dir).map_err(|e| format!("{}: {e}", dir.display()))?);
 
     let env = |name: &str| std::env::var(name).ok();
-    let (credentials, origin) = Credentials::load_or_create(
-        dir,
+    let (user, origin) = Credentials::bootstrap(
+        &db,
         env("CRMDB_USER").as_deref(),
         env("CRMDB_PASSWORD").as_deref(),
-    )
-    .map_err(|e| format!("credentials: {e}"))?;
+    )?;
 
     if args.demo {
         if new {
@@ -86,8 +85,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async {
-        let user = credentials.user().to_owned();
-        let server = Server::bind(config, db.clone(), credentials)
+        let server = Server::bind(config, db.clone())
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = server
@@ -103,7 +101,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             Origin::FromEnvironment => {
                 println!("superuser \"{user}\" created from CRMDB_USER/CRMDB_PASSWORD")
             }
-            Origin::Loaded => {}
+            Origin::Existing => {}
         }
         println!(
             "connect with: psql \"postgresql://{user}@{}:{}/crmdb\"",

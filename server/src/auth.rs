@@ -1,28 +1,24 @@
-//! The superuser's SCRAM-SHA-256 credentials.
+//! Roles and their SCRAM-SHA-256 verifiers.
 //!
-//! Until the engine's catalog stores roles, the server keeps one role, the
-//! superuser, in `server-auth.json` in the data directory. Only the SCRAM
-//! verifier is stored, in PostgreSQL's `pg_authid.rolpassword` form
-//! (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`), never the
-//! password. The file is written once, atomically (temporary file, fsync,
-//! rename, fsync of the directory), with mode 0600.
+//! Roles live in the engine's catalog ([`RoleDef`]), logged and
+//! checkpointed like tables; a role's password is stored only as a SCRAM
+//! verifier in PostgreSQL's `pg_authid.rolpassword` form
+//! (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`). The
+//! server creates the superuser on first start and looks roles up at each
+//! login.
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use crmdb_engine::Database;
+use crmdb_engine::catalog::RoleDef;
 use pgwire::api::auth::sasl::scram::{ScramSecret, gen_salted_password};
 use pgwire::api::auth::{AuthSource, LoginInfo, Password};
 use pgwire::error::{PgWireError, PgWireResult};
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::{Deserialize, Serialize};
 
-/// The name of the credentials file in the data directory.
-pub const AUTH_FILE: &str = "server-auth.json";
 /// PBKDF2 iterations for new verifiers (PostgreSQL's default).
 pub const ITERATIONS: usize = 4096;
 
@@ -107,34 +103,25 @@ impl Verifier {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-struct AuthFile {
-    version: u32,
-    roles: Vec<RoleEntry>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct RoleEntry {
-    name: String,
-    superuser: bool,
-    scram_sha_256: String,
-}
-
-/// The roles the server accepts.
-#[derive(Debug, Clone)]
+/// Authenticates against the roles in the database's catalog.
 pub struct Credentials {
-    user: String,
-    verifier: Verifier,
+    db: Arc<Database>,
     /// Keys the mock verifiers of unknown users, so that they look like
     /// real ones and stay the same across attempts.
     mock_key: ring::hmac::Key,
 }
 
-/// What [`Credentials::load_or_create`] did.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").finish_non_exhaustive()
+    }
+}
+
+/// What [`Credentials::bootstrap`] did.
 #[derive(Debug)]
 pub enum Origin {
-    /// Read from the existing file.
-    Loaded,
+    /// The database already had a superuser.
+    Existing,
     /// Created from CRMDB_USER / CRMDB_PASSWORD.
     FromEnvironment,
     /// Created with this generated password (to be shown once).
@@ -142,97 +129,79 @@ pub enum Origin {
 }
 
 impl Credentials {
-    /// Credentials for `user` with `password` (not persisted).
-    pub fn new(user: &str, password: &str) -> Credentials {
-        Self::from_verifier(user.to_owned(), Verifier::new(password))
-    }
-
-    fn from_verifier(user: String, verifier: Verifier) -> Credentials {
+    /// Credentials checked against `db`'s roles.
+    pub fn new(db: Arc<Database>) -> Credentials {
         let mut key = [0u8; 32];
         SystemRandom::new()
             .fill(&mut key)
             .expect("the system random source works");
         Credentials {
-            user,
-            verifier,
+            db,
             mock_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key),
         }
     }
 
-    /// The superuser's name.
-    pub fn user(&self) -> &str {
-        &self.user
-    }
-
-    /// Reads `server-auth.json` from `data_dir`, or on first start creates
-    /// it for `user`/`password` (defaults: `crmdb` and a generated password).
-    pub fn load_or_create(
-        data_dir: &Path,
+    /// Makes sure `db` has a superuser that can log in: on first start
+    /// creates it as `user` (default `crmdb`) with `password` (default: a
+    /// generated one). Returns the superuser's name.
+    pub fn bootstrap(
+        db: &Database,
         user: Option<&str>,
         password: Option<&str>,
-    ) -> std::io::Result<(Credentials, Origin)> {
-        let path = data_dir.join(AUTH_FILE);
-        match fs::read(&path) {
-            Ok(bytes) => {
-                let invalid = |what: &str| {
-                    std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!("{}: {what}", path.display()),
-                    )
-                };
-                let file: AuthFile = serde_json::from_slice(&bytes)
-                    .map_err(|e| invalid(&format!("not valid JSON: {e}")))?;
-                let role = file
-                    .roles
-                    .into_iter()
-                    .find(|r| r.superuser)
-                    .ok_or_else(|| invalid("no superuser role"))?;
-                let verifier = Verifier::parse(&role.scram_sha_256)
-                    .ok_or_else(|| invalid("malformed SCRAM-SHA-256 verifier"))?;
-                Ok((Self::from_verifier(role.name, verifier), Origin::Loaded))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let user = user.filter(|u| !u.is_empty()).unwrap_or("crmdb");
-                let (password, origin) = match password.filter(|p| !p.is_empty()) {
-                    Some(p) => (p.to_owned(), Origin::FromEnvironment),
-                    None => {
-                        let p = generate_password();
-                        (p.clone(), Origin::Generated(p))
-                    }
-                };
-                let creds = Self::new(user, &password);
-                creds.save(&path)?;
-                Ok((creds, origin))
-            }
-            Err(e) => Err(e),
+    ) -> Result<(String, Origin), String> {
+        let existing = db
+            .snapshot()
+            .catalog()
+            .roles()
+            .find(|r| r.superuser && r.login && r.password.is_some())
+            .map(|r| r.name.clone());
+        if let Some(name) = existing {
+            return Ok((name, Origin::Existing));
         }
-    }
-
-    fn save(&self, path: &Path) -> std::io::Result<()> {
-        let file = AuthFile {
-            version: 1,
-            roles: vec![RoleEntry {
-                name: self.user.clone(),
-                superuser: true,
-                scram_sha_256: self.verifier.to_pg_string(),
-            }],
+        let user = user.filter(|u| !u.is_empty()).unwrap_or("crmdb").to_owned();
+        let (password, origin) = match password.filter(|p| !p.is_empty()) {
+            Some(p) => (p.to_owned(), Origin::FromEnvironment),
+            None => {
+                let p = generate_password();
+                (p.clone(), Origin::Generated(p))
+            }
         };
-        let mut json = serde_json::to_vec_pretty(&file).expect("serialisable");
-        json.push(b'\n');
-        write_atomically(path, &json)
+        let role = RoleDef {
+            name: user.clone(),
+            superuser: true,
+            login: true,
+            password: Some(Verifier::new(&password).to_pg_string()),
+        };
+        let mut txn = db.begin();
+        let replace = db.role(&user).is_some();
+        let result = if replace {
+            txn.alter_role(role)
+        } else {
+            txn.create_role(role)
+        };
+        result
+            .and_then(|()| txn.commit().map(|_| ()))
+            .map_err(|e| format!("cannot create the superuser \"{user}\": {e}"))?;
+        Ok((user, origin))
     }
 
-    /// The SCRAM secret to check `user` against: the real verifier, or for
-    /// an unknown user a mock one that no password matches.
+    /// The SCRAM secret to check `user` against: the role's verifier, or
+    /// for an unknown user (or one that cannot log in with a password) a
+    /// mock one that no password matches.
     pub fn secret_for(&self, user: &str) -> ScramSecret {
-        if user == self.user {
-            return self.verifier.secret();
+        let verifier = self
+            .db
+            .role(user)
+            .filter(|r| r.login)
+            .and_then(|r| r.password)
+            .and_then(|p| Verifier::parse(&p));
+        if let Some(v) = verifier {
+            return v.secret();
         }
         let tag = ring::hmac::sign(&self.mock_key, user.as_bytes());
-        let bytes = tag.as_ref();
         ScramSecret::Verifier {
-            salt: bytes[..16].to_vec(),
-            iterations: self.verifier.iterations,
+            salt: tag.as_ref()[..16].to_vec(),
+            iterations: ITERATIONS,
             stored_key: ring::hmac::sign(&self.mock_key, b"stored")
                 .as_ref()
                 .to_vec(),
@@ -258,25 +227,6 @@ pub fn generate_password() -> String {
         }
     }
     out
-}
-
-fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp: PathBuf = dir.join(format!(".{AUTH_FILE}.tmp"));
-    {
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut f = options.open(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-    }
-    fs::rename(&tmp, path)?;
-    fs::File::open(dir)?.sync_all()
 }
 
 /// pgwire's view of the credentials.
@@ -335,36 +285,37 @@ mod tests {
         );
     }
 
-    #[test]
-    fn file_is_created_once_and_reloaded() {
+    fn database() -> (tempfile::TempDir, Arc<Database>) {
         let dir = tempfile::tempdir().unwrap();
-        let (c, origin) = Credentials::load_or_create(dir.path(), Some("alice"), None).unwrap();
+        let db = Database::open(dir.path().join("data")).unwrap();
+        (dir, Arc::new(db))
+    }
+
+    #[test]
+    fn superuser_is_created_once_in_the_catalog() {
+        let (_dir, db) = database();
+        let (user, origin) = Credentials::bootstrap(&db, Some("alice"), None).unwrap();
+        assert_eq!(user, "alice");
         let Origin::Generated(password) = origin else {
             panic!("expected a generated password")
         };
         assert_eq!(password.len(), 24);
-        let text = fs::read_to_string(dir.path().join(AUTH_FILE)).unwrap();
-        assert!(!text.contains(&password));
-        assert!(text.contains("SCRAM-SHA-256$4096:"));
-        let (again, origin) =
-            Credentials::load_or_create(dir.path(), Some("bob"), Some("x")).unwrap();
-        assert!(matches!(origin, Origin::Loaded));
-        assert_eq!(again.user(), "alice");
-        assert_eq!(again.verifier, c.verifier);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join(AUTH_FILE))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
+        let role = db.role("alice").unwrap();
+        assert!(role.superuser && role.login);
+        let stored = role.password.unwrap();
+        assert!(stored.starts_with("SCRAM-SHA-256$4096:"));
+        assert!(!stored.contains(&password));
+        let (again, origin) = Credentials::bootstrap(&db, Some("bob"), Some("x")).unwrap();
+        assert!(matches!(origin, Origin::Existing));
+        assert_eq!(again, "alice");
+        assert!(db.role("bob").is_none());
     }
 
     #[test]
     fn unknown_users_get_a_stable_mock_verifier() {
-        let c = Credentials::new("crmdb", "pw");
+        let (_dir, db) = database();
+        Credentials::bootstrap(&db, Some("crmdb"), Some("pw")).unwrap();
+        let c = Credentials::new(db);
         let salt = |s: ScramSecret| match s {
             ScramSecret::Verifier { salt, .. } => salt,
             ScramSecret::SaltedPassword { salt, .. } => salt,

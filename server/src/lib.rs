@@ -76,15 +76,12 @@ pub struct Server {
 
 impl Server {
     /// Binds the listening socket.
-    pub async fn bind(
-        config: Config,
-        db: Arc<Database>,
-        credentials: Credentials,
-    ) -> std::io::Result<Server> {
+    /// Logins are checked against `db`'s roles (see [`Credentials::bootstrap`]).
+    pub async fn bind(config: Config, db: Arc<Database>) -> std::io::Result<Server> {
         let listener = TcpListener::bind(config.listen).await?;
         let shared = Arc::new(Shared {
+            credentials: Arc::new(Credentials::new(db.clone())),
             db,
-            credentials: Arc::new(credentials),
             require_tls: config.require_tls,
             max_message_size: config.max_message_size,
             busy_sessions: Arc::new(AtomicUsize::new(0)),

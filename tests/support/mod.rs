@@ -122,6 +122,11 @@ impl TestServer {
 
     /// Sends SIGTERM and waits for the exit status.
     pub fn terminate(mut self) -> ExitStatus {
+        self.terminate_keep()
+    }
+
+    /// Like [`Self::terminate`], keeping the data directory.
+    pub fn terminate_keep(&mut self) -> ExitStatus {
         let mut child = self.child.take().expect("running");
         let status = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
