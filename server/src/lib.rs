@@ -3,7 +3,7 @@
 //! pgwire decodes and encodes the protocol's messages, negotiates TLS and
 //! runs SCRAM-SHA-256; each connection's statements run on a thread of its
 //! own that owns the blocking [`crmdb_engine::sql::Session`] (see
-//! [`worker`]). docs/protocol.md describes what is supported.
+//! `worker.rs`). docs/protocol.md describes what is supported.
 
 pub mod auth;
 pub mod binary;
