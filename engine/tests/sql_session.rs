@@ -342,3 +342,37 @@ fn foreign_keys_restrict_and_cascade() {
     );
     assert_eq!(one(&mut s, "SELECT count(*) FROM tags"), "1");
 }
+
+#[test]
+fn statement_timeout_and_cancel_stop_a_running_query() {
+    let (_d, mut s) = session();
+    run(&mut s, "CREATE TABLE t (id INTEGER PRIMARY KEY)").unwrap();
+    let values: Vec<String> = (0..3000).map(|i| format!("({i})")).collect();
+    run(
+        &mut s,
+        &format!("INSERT INTO t VALUES {}", values.join(",")),
+    )
+    .unwrap();
+    let slow = "SELECT count(*) FROM t a JOIN t b ON a.id + b.id < 0";
+    run(&mut s, "SET statement_timeout = 20").unwrap();
+    let e = err(&mut s, slow);
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        ("57014", "canceling statement due to statement timeout")
+    );
+    run(&mut s, "SET statement_timeout = 0").unwrap();
+    let handle = s.cancel_handle();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        handle.cancel();
+    });
+    let e = err(&mut s, slow);
+    canceller.join().unwrap();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        ("57014", "canceling statement due to user request")
+    );
+    // The session goes on; a stale cancel does not hit the next statement.
+    s.cancel_handle().cancel();
+    assert_eq!(one(&mut s, "SELECT count(*) FROM t"), "3000");
+}

@@ -21,6 +21,7 @@ use super::error::{SqlError, SqlResult, code};
 use super::expr::{EvalContext, Expr, sort_cmp};
 use super::functions::aggregate::Accumulator;
 use super::functions::cast;
+use super::interrupt::Interrupt;
 use super::plan::{JoinKind, Plan, SetOp, SortKey};
 use super::planner::{self, BoundStatement, InsertSource, Returning};
 use super::result::{Column, Output};
@@ -32,7 +33,11 @@ pub struct ExecContext {
     pub params: Vec<Value>,
     pub time_zone: SessionTimeZone,
     pub now: i64,
+    pub interrupt: Interrupt,
 }
+
+/// How many rows an operator goes through between interrupt checks.
+const CHECK_EVERY_ROWS: usize = 1024;
 
 impl ExecContext {
     fn eval(&self) -> EvalContext<'_> {
@@ -52,6 +57,7 @@ pub fn execute(
     txn: &mut Transaction,
     settings: &mut Settings,
     params: &[Value],
+    interrupt: Interrupt,
 ) -> SqlResult<Output> {
     let now = crate::types::datetime::system_now();
     let declared: Vec<Option<DataType>> = params.iter().map(value_type).collect();
@@ -73,6 +79,7 @@ pub fn execute(
         params: Vec::new(),
         time_zone: settings.time_zone().clone(),
         now,
+        interrupt,
     };
     // Parameters arrive as the types they were described with; convert
     // any that differ (an int4 where an int8 was inferred).
@@ -261,7 +268,10 @@ fn matching_rows(
 ) -> SqlResult<Vec<(Key, Vec<Value>)>> {
     let ev = ctx.eval();
     let mut out = Vec::new();
-    for (key, row) in TableCursor::new(ctx.version.clone(), table.id)? {
+    for (i, (key, row)) in TableCursor::new(ctx.version.clone(), table.id)?.enumerate() {
+        if i % CHECK_EVERY_ROWS == 0 {
+            ctx.interrupt.check()?;
+        }
         let row = row.to_vec();
         let keep = match filter {
             None => true,
@@ -326,7 +336,13 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
         Plan::Single => Box::new(std::iter::once(Ok(Vec::new()))),
         Plan::Scan { table } => {
             let cursor = TableCursor::new(ctx.version.clone(), *table)?;
-            Box::new(cursor.map(|(_, row)| Ok(row.to_vec())))
+            let ctx = ctx.clone();
+            Box::new(cursor.enumerate().map(move |(i, (_, row))| {
+                if i % CHECK_EVERY_ROWS == 0 {
+                    ctx.interrupt.check()?;
+                }
+                Ok(row.to_vec())
+            }))
         }
         Plan::Values { rows } => {
             let ev = ctx.eval();
@@ -480,6 +496,9 @@ fn join(
     let all_right: Vec<usize> = (0..right.len()).collect();
     for l in left {
         let l = l?;
+        if !equi.is_empty() || right.len() > CHECK_EVERY_ROWS {
+            ctx.interrupt.check()?;
+        }
         let candidates: &[usize] = if equi.is_empty() {
             &all_right
         } else {
