@@ -376,3 +376,33 @@ fn statement_timeout_and_cancel_stop_a_running_query() {
     s.cancel_handle().cancel();
     assert_eq!(one(&mut s, "SELECT count(*) FROM t"), "3000");
 }
+
+#[test]
+fn check_constraints_refuse_false_and_pass_null() {
+    let (_d, mut s) = session();
+    run(&mut s, "CREATE TABLE deals (id BIGINT PRIMARY KEY, amount NUMERIC(10,2) CHECK (amount >= 0), stage TEXT, CONSTRAINT stage_known CHECK (stage IN ('open', 'won', 'lost')))").unwrap();
+    run(
+        &mut s,
+        "INSERT INTO deals VALUES (1, 10, 'open'), (2, NULL, NULL)",
+    )
+    .unwrap();
+    let e = err(&mut s, "INSERT INTO deals VALUES (3, -1, 'open')");
+    assert_eq!(e.code, "23514");
+    assert_eq!(
+        e.message,
+        "new row for relation \"deals\" violates check constraint \"deals_amount_check\""
+    );
+    assert_eq!(
+        e.detail.as_deref(),
+        Some("Failing row contains (3, -1.00, open).")
+    );
+    assert_eq!(
+        err(&mut s, "UPDATE deals SET stage = 'maybe' WHERE id = 1").code,
+        "23514"
+    );
+    assert_eq!(one(&mut s, "SELECT count(*) FROM deals"), "2");
+    assert_eq!(
+        err(&mut s, "CREATE TABLE bad (a INT CHECK (nope > 0))").code,
+        "42703"
+    );
+}

@@ -104,13 +104,19 @@ pub fn execute(
             targets,
             defaults,
             returning,
-        } => insert(txn, &ctx, &table, source, &targets, &defaults, returning),
+        } => {
+            let checks = checks_of(&table, &ctx)?;
+            insert(
+                txn, &ctx, &table, &checks, source, &targets, &defaults, returning,
+            )
+        }
         BoundStatement::Update {
             table,
             filter,
             assignments,
             returning,
         } => {
+            let checks = checks_of(&table, &ctx)?;
             let matched = matching_rows(&ctx, &table, filter.as_ref())?;
             let ev = ctx.eval();
             let mut out = Vec::new();
@@ -119,6 +125,7 @@ pub fn execute(
                 for (pos, e) in &assignments {
                     new_row[*pos] = e.eval(row, &ev)?;
                 }
+                check_row(&table, &checks, &new_row, &ev)?;
                 txn.update_key(table.id, key.clone(), new_row.clone())?;
                 if let Some(r) = &returning {
                     out.push(project(&r.exprs, &new_row, &ev)?);
@@ -143,6 +150,8 @@ pub fn execute(
             Ok(dml_output("DELETE", matched.len(), returning, out))
         }
         BoundStatement::CreateTable { def, if_not_exists } => {
+            // A CHECK that does not bind is refused now, not at the first insert.
+            checks_of(&def, &ctx)?;
             if txn.catalog().table_by_name(&def.name).is_some() {
                 if if_not_exists {
                     return Ok(Output::Command {
@@ -284,10 +293,49 @@ fn matching_rows(
     Ok(out)
 }
 
+/// The CHECK constraints of `table`, bound to its rows.
+fn checks_of(table: &TableDef, ctx: &ExecContext) -> SqlResult<Vec<(String, Expr)>> {
+    if table.checks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut binder = Binder::new(&[], &ctx.time_zone, ctx.now);
+    planner::bind_checks(table, &mut binder)
+}
+
+/// Refuses a row for which a CHECK constraint is false (NULL passes).
+fn check_row(
+    table: &TableDef,
+    checks: &[(String, Expr)],
+    row: &[Value],
+    ev: &EvalContext,
+) -> SqlResult<()> {
+    for (name, cond) in checks {
+        if cond.eval(row, ev)? == Value::Boolean(false) {
+            let shown: Vec<String> = row
+                .iter()
+                .map(|v| {
+                    crate::types::format_value(v, ev.time_zone).unwrap_or_else(|| "null".into())
+                })
+                .collect();
+            return Err(SqlError::new(
+                code::CHECK_VIOLATION,
+                format!(
+                    "new row for relation \"{}\" violates check constraint \"{name}\"",
+                    table.name
+                ),
+            )
+            .with_detail(format!("Failing row contains ({}).", shown.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
 fn insert(
     txn: &mut Transaction,
     ctx: &Arc<ExecContext>,
     table: &TableDef,
+    checks: &[(String, Expr)],
     source: InsertSource,
     targets: &[usize],
     defaults: &[Expr],
@@ -322,6 +370,7 @@ fn insert(
                 None => defaults[i].eval(&[], &ev),
             })
             .collect::<SqlResult<_>>()?;
+        check_row(table, checks, &row, &ev)?;
         txn.insert(&table.name, row.clone())?;
         if let Some(r) = &returning {
             out.push(project(&r.exprs, &row, &ev)?);

@@ -106,6 +106,40 @@ impl BoundStatement {
     }
 }
 
+/// A table's CHECK constraints bound to its rows: (name, condition).
+pub fn bind_checks(def: &TableDef, binder: &mut Binder) -> SqlResult<Vec<(String, Expr)>> {
+    let columns: Vec<Column> = def
+        .columns
+        .iter()
+        .map(|c| Column {
+            name: c.name.clone(),
+            ty: c.ty,
+        })
+        .collect();
+    let scope = scope_of(&columns, &def.name, &[]);
+    def.checks
+        .iter()
+        .map(|c| {
+            let e = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+                .try_with_sql(&c.expr)
+                .and_then(|mut p| p.parse_expr())
+                .map_err(|e| {
+                    SqlError::syntax(format!(
+                        "CHECK constraint \"{}\" does not parse: {e}",
+                        c.name
+                    ))
+                })?;
+            let cond = binder.condition(
+                &e,
+                &scope,
+                &mut AggMode::Forbidden("check constraints"),
+                "CHECK",
+            )?;
+            Ok((c.name.clone(), cond))
+        })
+        .collect()
+}
+
 /// Describes a statement without running it.
 pub fn describe(
     stmt: &ast::Statement,
