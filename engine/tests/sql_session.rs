@@ -406,3 +406,62 @@ fn check_constraints_refuse_false_and_pass_null() {
         "42703"
     );
 }
+
+#[test]
+fn upserts_with_on_conflict() {
+    let (_d, mut s) = session();
+    run(&mut s, "CREATE TABLE contacts (id BIGINT PRIMARY KEY, email TEXT UNIQUE, name TEXT, visits INTEGER DEFAULT 0)").unwrap();
+    run(
+        &mut s,
+        "INSERT INTO contacts VALUES (1, 'a@x.io', 'Ann', 1), (2, 'b@x.io', 'Bob', 1)",
+    )
+    .unwrap();
+    // Sync by natural key: update the name, count the visit.
+    assert_eq!(
+        one(
+            &mut s,
+            "INSERT INTO contacts VALUES (9, 'a@x.io', 'Anne', 1) ON CONFLICT (email) DO UPDATE SET name = excluded.name, visits = contacts.visits + excluded.visits"
+        ),
+        "INSERT 0 1"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT id, name, visits FROM contacts WHERE email = 'a@x.io'"
+        ),
+        "1|Anne|2"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "INSERT INTO contacts VALUES (2, 'z@x.io', 'Zed'), (3, 'c@x.io', 'Cy') ON CONFLICT DO NOTHING"
+        ),
+        "INSERT 0 1"
+    );
+    assert_eq!(one(&mut s, "SELECT count(*) FROM contacts"), "3");
+    assert_eq!(
+        run(&mut s, "INSERT INTO contacts VALUES (3, 'c@x.io', 'Cyd') ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE contacts.visits > 5 RETURNING name").unwrap(),
+        Vec::<Vec<String>>::new()
+    );
+    assert_eq!(
+        run(&mut s, "INSERT INTO contacts VALUES (3, 'c@x.io', 'Cyd') ON CONFLICT ON CONSTRAINT contacts_pkey DO UPDATE SET name = excluded.name RETURNING id, name").unwrap(),
+        vec![vec!["3", "Cyd"]]
+    );
+    assert_eq!(
+        err(&mut s, "INSERT INTO contacts VALUES (4, 'd@x.io'), (5, 'd@x.io') ON CONFLICT (email) DO UPDATE SET name = 'x'").code,
+        "21000"
+    );
+    assert_eq!(
+        err(
+            &mut s,
+            "INSERT INTO contacts VALUES (6) ON CONFLICT (name) DO NOTHING"
+        )
+        .code,
+        "42P10"
+    );
+    assert_eq!(
+        one(&mut s, "SELECT count(*) FROM contacts"),
+        "3",
+        "the failed statement left nothing"
+    );
+}

@@ -23,7 +23,7 @@ use super::functions::aggregate::Accumulator;
 use super::functions::cast;
 use super::interrupt::Interrupt;
 use super::plan::{JoinKind, Plan, SetOp, SortKey};
-use super::planner::{self, BoundStatement, InsertSource, Returning};
+use super::planner::{self, BoundStatement, ConflictAction, InsertSource, OnConflict, Returning};
 use super::result::{Column, Output};
 use super::settings::Settings;
 
@@ -104,11 +104,16 @@ pub fn execute(
             targets,
             defaults,
             returning,
+            on_conflict,
         } => {
             let checks = checks_of(&table, &ctx)?;
-            insert(
-                txn, &ctx, &table, &checks, source, &targets, &defaults, returning,
-            )
+            let target = InsertTarget {
+                table: &table,
+                checks: &checks,
+                targets: &targets,
+                defaults: &defaults,
+            };
+            insert(txn, &ctx, &target, source, on_conflict.as_ref(), returning)
         }
         BoundStatement::Update {
             table,
@@ -330,15 +335,22 @@ fn check_row(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where INSERT puts rows and what it checks.
+struct InsertTarget<'a> {
+    table: &'a TableDef,
+    checks: &'a [(String, Expr)],
+    /// For each source column, the table column it fills.
+    targets: &'a [usize],
+    /// Each table column's DEFAULT.
+    defaults: &'a [Expr],
+}
+
 fn insert(
     txn: &mut Transaction,
     ctx: &Arc<ExecContext>,
-    table: &TableDef,
-    checks: &[(String, Expr)],
+    t: &InsertTarget,
     source: InsertSource,
-    targets: &[usize],
-    defaults: &[Expr],
+    on_conflict: Option<&OnConflict>,
     returning: Option<Returning>,
 ) -> SqlResult<Output> {
     let ev = ctx.eval();
@@ -356,24 +368,82 @@ fn insert(
             .collect::<SqlResult<_>>()?,
     };
     let mut out = Vec::new();
-    let count = rows.len();
+    let mut count = 0;
+    // Rows this statement inserted or updated: ON CONFLICT DO UPDATE may
+    // not touch one twice.
+    let mut touched = std::collections::HashSet::new();
     for values in rows {
-        let mut row: Vec<Option<Value>> = vec![None; table.columns.len()];
-        for (v, &t) in values.into_iter().zip(targets) {
-            row[t] = v;
+        let mut row: Vec<Option<Value>> = vec![None; t.table.columns.len()];
+        for (v, &c) in values.into_iter().zip(t.targets) {
+            row[c] = v;
         }
         let row: Vec<Value> = row
             .into_iter()
             .enumerate()
             .map(|(i, v)| match v {
                 Some(v) => Ok(v),
-                None => defaults[i].eval(&[], &ev),
+                None => t.defaults[i].eval(&[], &ev),
             })
             .collect::<SqlResult<_>>()?;
-        check_row(table, checks, &row, &ev)?;
-        txn.insert(&table.name, row.clone())?;
-        if let Some(r) = &returning {
-            out.push(project(&r.exprs, &row, &ev)?);
+        check_row(t.table, t.checks, &row, &ev)?;
+        let conflict = match on_conflict {
+            None => None,
+            Some(oc) => {
+                let mut found = None;
+                for c in &oc.constraints {
+                    if let Some(hit) = txn.conflicting_row(t.table.id, *c, &row)? {
+                        found = Some(hit);
+                        break;
+                    }
+                }
+                found.map(|hit| (oc, hit))
+            }
+        };
+        let written = match conflict {
+            None => {
+                txn.insert(&t.table.name, row.clone())?;
+                let key = txn.conflicting_row(t.table.id, None, &row)?.map(|(k, _)| k);
+                touched.extend(key);
+                Some(row)
+            }
+            Some((oc, (key, existing))) => match &oc.action {
+                ConflictAction::Nothing => None,
+                ConflictAction::Update {
+                    assignments,
+                    filter,
+                } => {
+                    if !touched.insert(key.clone()) {
+                        return Err(SqlError::new(
+                            code::CARDINALITY_VIOLATION,
+                            "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                        )
+                        .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));
+                    }
+                    let mut both = existing.to_vec();
+                    both.extend(row.iter().cloned());
+                    let keep = match filter {
+                        None => true,
+                        Some(f) => f.eval(&both, &ev)? == Value::Boolean(true),
+                    };
+                    if keep {
+                        let mut new_row = existing.to_vec();
+                        for (pos, e) in assignments {
+                            new_row[*pos] = e.eval(&both, &ev)?;
+                        }
+                        check_row(t.table, t.checks, &new_row, &ev)?;
+                        txn.update_key(t.table.id, key, new_row.clone())?;
+                        Some(new_row)
+                    } else {
+                        None
+                    }
+                }
+            },
+        };
+        if let Some(row) = written {
+            count += 1;
+            if let Some(r) = &returning {
+                out.push(project(&r.exprs, &row, &ev)?);
+            }
         }
     }
     Ok(dml_output("INSERT", count, returning, out))
