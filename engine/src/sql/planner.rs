@@ -1328,7 +1328,7 @@ impl Planner<'_, '_, '_> {
                 )));
             }
             let value = if is_default(&a.value) {
-                self.defaults(&def)?.swap_remove(pos)
+                self.defaults(def)?.swap_remove(pos)
             } else {
                 let b = self.binder.expr(&a.value, scope)?;
                 self.binder.coerce(b, def.columns[pos].ty).map_err(|_| {
