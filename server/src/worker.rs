@@ -83,6 +83,9 @@ struct Request {
     reply: mpsc::Sender<Event>,
 }
 
+/// The settings a new session reports in ParameterStatus.
+pub type Reported = Vec<(String, String)>;
+
 /// The connection's end of its session thread. Dropping it ends the thread.
 pub struct Worker {
     tx: std_mpsc::Sender<Request>,
@@ -96,7 +99,7 @@ impl Worker {
         db: Arc<Database>,
         startup: Vec<(String, String)>,
         busy: Arc<AtomicUsize>,
-    ) -> std::io::Result<(Worker, Vec<(String, String)>, CancelHandle)> {
+    ) -> std::io::Result<(Worker, Reported, CancelHandle)> {
         let (tx, rx) = std_mpsc::channel::<Request>();
         let (ready_tx, ready_rx) = std_mpsc::sync_channel(1);
         std::thread::Builder::new()
