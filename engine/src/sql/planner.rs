@@ -279,9 +279,17 @@ pub fn column_name(e: &ast::Expr) -> String {
         A::TypedString(ts) => pg_type_name(&ts.data_type),
         A::Case { .. } => "case".into(),
         A::Extract { .. } => "extract".into(),
+        A::Substring {
+            shorthand: true, ..
+        } => "substr".into(),
         A::Substring { .. } => "substring".into(),
         A::Position { .. } => "position".into(),
-        A::Trim { .. } => "btrim".into(),
+        A::Trim { trim_where, .. } => match trim_where {
+            Some(ast::TrimWhereField::Leading) => "ltrim",
+            Some(ast::TrimWhereField::Trailing) => "rtrim",
+            _ => "btrim",
+        }
+        .into(),
         A::Ceil { .. } => "ceil".into(),
         A::Floor { .. } => "floor".into(),
         A::Exists { .. } => "exists".into(),
@@ -1573,5 +1581,28 @@ pub(crate) fn map_columns(e: &Expr, f: &dyn Fn(usize) -> usize) -> Expr {
             otherwise: m(otherwise),
         },
         Expr::Call(s, args) => Expr::Call(*s, args.iter().map(|x| map_columns(x, f)).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name_of(sql: &str) -> String {
+        let e = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(sql)
+            .and_then(|mut p| p.parse_expr())
+            .unwrap();
+        column_name(&e)
+    }
+
+    #[test]
+    fn result_columns_are_named_like_postgres() {
+        assert_eq!(name_of("substr(a, 1, 2)"), "substr");
+        assert_eq!(name_of("substring(a, 1, 2)"), "substring");
+        assert_eq!(name_of("substring(a FROM 1)"), "substring");
+        assert_eq!(name_of("trim(a)"), "btrim");
+        assert_eq!(name_of("trim(leading 'x' from a)"), "ltrim");
+        assert_eq!(name_of("trim(trailing from a)"), "rtrim");
     }
 }
