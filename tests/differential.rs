@@ -231,7 +231,7 @@ fn load_table<R: CsvRow>(
         let mut line = Vec::new();
         row.write_csv(&mut line).expect("csv");
         copy.write_all(&line).expect("COPY data");
-        if count % 7 == 0 {
+        if count.is_multiple_of(7) {
             for (name, v) in R::COLUMNS.iter().zip(row.values()) {
                 let mut lit = String::new();
                 push_sql_literal(v, &mut lit);
@@ -306,9 +306,7 @@ fn compare(expected: &Outcome, got: &Outcome, ordered: bool, names: bool) -> Opt
                 ));
             }
             if names && ca != cb {
-                return Some(format!(
-                    "column names: PostgreSQL {ca:?}, crmdb {cb:?}"
-                ));
+                return Some(format!("column names: PostgreSQL {ca:?}, crmdb {cb:?}"));
             }
             let (mut a, mut b) = (ra.clone(), rb.clone());
             let mut how = "in order";
@@ -352,7 +350,11 @@ fn compare(expected: &Outcome, got: &Outcome, ordered: bool, names: bool) -> Opt
 fn brief(o: &Outcome) -> String {
     match o {
         Outcome::Rows { columns, rows } => {
-            format!("{} rows of {columns:?}\n{}", rows.len(), show_rows(rows, 0, 3))
+            format!(
+                "{} rows of {columns:?}\n{}",
+                rows.len(),
+                show_rows(rows, 0, 3)
+            )
         }
         Outcome::Command => "a command result".into(),
         Outcome::Error { code, message } => format!("error {code} ({message})"),

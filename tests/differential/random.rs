@@ -125,7 +125,11 @@ impl Samples {
             }
             _ => match kind {
                 Int => rng.random_range(-5..3000).to_string(),
-                Num => format!("{}.{:02}", rng.random_range(-100..10000), rng.random_range(0..100)),
+                Num => format!(
+                    "{}.{:02}",
+                    rng.random_range(-100..10000),
+                    rng.random_range(0..100)
+                ),
                 Text => "'zzz'".into(),
                 Bool => "TRUE".into(),
                 Date => "'1990-06-15'".into(),
@@ -398,7 +402,11 @@ impl<'a> RandomQueries<'a> {
             1 => format!("{x} IS NOT NULL"),
             2 => {
                 let (a, b) = (lit(self), lit(self));
-                let not = if self.rng.random_bool(0.2) { "NOT " } else { "" };
+                let not = if self.rng.random_bool(0.2) {
+                    "NOT "
+                } else {
+                    ""
+                };
                 format!("{x} {not}BETWEEN {a} AND {b}")
             }
             3 => {
@@ -407,7 +415,11 @@ impl<'a> RandomQueries<'a> {
                 if self.rng.random_bool(0.15) {
                     items.push("NULL".into());
                 }
-                let not = if self.rng.random_bool(0.2) { "NOT " } else { "" };
+                let not = if self.rng.random_bool(0.2) {
+                    "NOT "
+                } else {
+                    ""
+                };
                 format!("{x} {not}IN ({})", items.join(", "))
             }
             4 if c.kind == Text => {
@@ -423,7 +435,11 @@ impl<'a> RandomQueries<'a> {
             ),
             7 => format!(
                 "{x} IS {}DISTINCT FROM {}",
-                if self.rng.random_bool(0.5) { "NOT " } else { "" },
+                if self.rng.random_bool(0.5) {
+                    "NOT "
+                } else {
+                    ""
+                },
                 lit(self)
             ),
             _ => {
@@ -461,6 +477,9 @@ fn like_pattern(literal: &str, rng: &mut SmallRng) -> String {
         0 => format!("'{}%'", piece(&chars[..take])),
         1 => format!("'%{}'", piece(&chars[chars.len() - take..])),
         2 => format!("'%{}%'", piece(&chars[..take])),
-        _ => format!("'_{}%'", piece(&chars[1.min(chars.len())..(1 + take).min(chars.len())])),
+        _ => format!(
+            "'_{}%'",
+            piece(&chars[1.min(chars.len())..(1 + take).min(chars.len())])
+        ),
     }
 }

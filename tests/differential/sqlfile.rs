@@ -57,7 +57,10 @@ fn strip_trailing_semicolon(sql: &str) -> String {
 }
 
 fn strip_comments_all(text: &str) -> String {
-    text.lines().map(strip_comment).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(strip_comment)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The line without a trailing `--` comment (a `--` inside a string

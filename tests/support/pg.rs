@@ -226,7 +226,12 @@ fn ensure_user() {
         return;
     }
     let status = Command::new("useradd")
-        .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin"])
+        .args([
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+        ])
         .arg(PG_USER)
         .status()
         .expect("run useradd");
