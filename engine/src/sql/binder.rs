@@ -197,11 +197,11 @@ impl<'a> Binder<'a> {
                         ty: bool_ty(),
                     }),
                     U::Minus => {
-                        // Fold negative literals so that -2147483648 is an integer.
-                        if let ast::Expr::Value(v) = expr.as_ref()
-                            && let ast::Value::Number(n, _) = &v.value
-                        {
-                            return self.number(&format!("-{n}"));
+                        // Fold negative literals so that -2147483648 is an
+                        // integer; like PostgreSQL, through parentheses and
+                        // repeated minus signs: -(-2147483648) is a bigint.
+                        if let Some(n) = negated_literal(expr) {
+                            return self.number(&n);
                         }
                         let b = self.numeric_operand(b, "-")?;
                         Ok(Bound {
@@ -1088,7 +1088,7 @@ impl<'a> Binder<'a> {
                 fixed(self, args, &[T::Text, T::Text, T::Integer])?,
                 text,
             ),
-            ("concat", _) => {
+            ("concat", 1..) => {
                 let exprs = args
                     .into_iter()
                     .map(|a| self.text_operand(a))
@@ -1179,6 +1179,28 @@ impl<'a> Binder<'a> {
     }
 }
 
+/// The text of `-e` when `e` is a numeric literal, possibly negated and
+/// parenthesized (PostgreSQL's grammar folds these before typing them).
+fn negated_literal(e: &ast::Expr) -> Option<String> {
+    let text = literal_text(e)?;
+    Some(match text.strip_prefix('-') {
+        Some(positive) => positive.to_owned(),
+        None => format!("-{text}"),
+    })
+}
+
+fn literal_text(e: &ast::Expr) -> Option<String> {
+    match e {
+        ast::Expr::Nested(inner) => literal_text(inner),
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::Number(n, _) => Some(n.clone()),
+            _ => None,
+        },
+        ast::Expr::UnaryOp { op: U::Minus, expr } => negated_literal(expr),
+        _ => None,
+    }
+}
+
 fn bool_ty() -> Ty {
     Ty::Known(DataType::Boolean)
 }
@@ -1216,7 +1238,12 @@ fn unify(a: DataType, b: DataType) -> Option<DataType> {
     }
     match (numeric_rank(a), numeric_rank(b)) {
         (Some(3), Some(3)) => Some(DataType::Numeric(None)),
-        (Some(x), Some(y)) => Some(if x >= y { a } else { b }),
+        // A NUMERIC(p,s) meeting another type gives plain NUMERIC: the
+        // typmod survives only where all inputs share it.
+        (Some(x), Some(y)) => Some(match if x >= y { a } else { b } {
+            DataType::Numeric(_) => DataType::Numeric(None),
+            t => t,
+        }),
         _ if implicit(a, b) => Some(b),
         _ if implicit(b, a) => Some(a),
         _ => None,
@@ -1263,4 +1290,43 @@ pub fn cast_type(ty: &ast::DataType) -> SqlResult<DataType> {
             )
         })?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(sql: &str) -> ast::Expr {
+        sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(sql)
+            .and_then(|mut p| p.parse_expr())
+            .unwrap()
+    }
+
+    #[test]
+    fn minus_signs_on_literals_fold_like_postgres() {
+        let folded = |sql: &str| match expr(sql) {
+            ast::Expr::UnaryOp { expr, .. } => negated_literal(&expr),
+            _ => None,
+        };
+        assert_eq!(folded("-2147483648").as_deref(), Some("-2147483648"));
+        assert_eq!(folded("-(-2147483648)").as_deref(), Some("2147483648"));
+        assert_eq!(folded("-(-(-1.5))").as_deref(), Some("-1.5"));
+        assert_eq!(folded("-(1 + 2)"), None);
+    }
+
+    #[test]
+    fn numeric_typmods_survive_only_between_equals() {
+        let n122 = DataType::Numeric(Some(crate::types::NumericTypmod {
+            precision: 12,
+            scale: 2,
+        }));
+        assert_eq!(unify(n122, n122), Some(n122));
+        assert_eq!(
+            unify(n122, DataType::Integer),
+            Some(DataType::Numeric(None))
+        );
+        assert_eq!(unify(DataType::BigInt, n122), Some(DataType::Numeric(None)));
+        assert_eq!(unify(n122, DataType::Double), Some(DataType::Double));
+    }
 }
