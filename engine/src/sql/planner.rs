@@ -173,18 +173,31 @@ pub fn plan_statement(
         }),
         S::Set(set) => planner.set(set),
         S::ShowVariable { variable } => Ok(BoundStatement::Show {
-            name: variable
-                .iter()
-                .map(ident_name)
-                .collect::<Vec<_>>()
-                .join(" ")
-                .replace("time zone", "timezone"),
+            name: canonical_setting_name(
+                &variable
+                    .iter()
+                    .map(ident_name)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .replace("time zone", "timezone"),
+            ),
         }),
         other => Err(SqlError::unsupported(format!(
             "the statement {}",
             first_words(&other.to_string())
         ))),
     }
+}
+
+/// A setting's name as PostgreSQL spells it (SHOW's column name).
+fn canonical_setting_name(name: &str) -> String {
+    match name {
+        "timezone" => "TimeZone",
+        "datestyle" => "DateStyle",
+        "intervalstyle" => "IntervalStyle",
+        other => other,
+    }
+    .to_owned()
 }
 
 fn first_words(sql: &str) -> String {
@@ -258,47 +271,65 @@ fn has_aggregate<'e>(exprs: impl IntoIterator<Item = &'e ast::Expr>) -> bool {
 
 /// The name PostgreSQL gives a result column for `e`.
 pub fn column_name(e: &ast::Expr) -> String {
+    figure_name(e)
+        .map(|(name, _)| name)
+        .unwrap_or_else(|| "?column?".into())
+}
+
+/// PostgreSQL's FigureColname: a name for `e` and how strongly it names
+/// it — 2 for a column or function name, 1 for a type name or "case" —
+/// or None. A cast is named by its operand when that has a strong name,
+/// else by its type: `x::text` is "x", `1::text` and `'1'::date::text` are
+/// "text".
+fn figure_name(e: &ast::Expr) -> Option<(String, u8)> {
     use ast::Expr as A;
+    let strong = |s: &str| Some((s.to_owned(), 2));
     match e {
-        A::Identifier(i) => ident_name(i),
-        A::CompoundIdentifier(parts) => parts.last().map(ident_name).unwrap_or_default(),
-        A::Nested(inner) => column_name(inner),
+        A::Identifier(i) => Some((ident_name(i), 2)),
+        A::CompoundIdentifier(parts) => parts.last().map(|p| (ident_name(p), 2)),
+        A::Nested(inner) => figure_name(inner),
         A::Function(f) => f
             .name
             .0
             .last()
             .and_then(|p| p.as_ident())
-            .map(ident_name)
-            .unwrap_or_default(),
+            .map(|i| (ident_name(i), 2)),
         A::Cast {
             expr, data_type, ..
-        } => match column_name(expr).as_str() {
-            "?column?" => pg_type_name(data_type),
-            name => name.to_owned(),
+        } => match figure_name(expr) {
+            Some((name, 2)) => Some((name, 2)),
+            _ => Some((pg_type_name(data_type), 1)),
         },
-        A::TypedString(ts) => pg_type_name(&ts.data_type),
-        A::Case { .. } => "case".into(),
-        A::Extract { .. } => "extract".into(),
+        A::TypedString(ts) => Some((pg_type_name(&ts.data_type), 1)),
+        // TRUE and FALSE are 't'::bool and 'f'::bool to PostgreSQL.
+        A::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => Some(("bool".into(), 1)),
+        A::Case { .. } => Some(("case".into(), 1)),
+        A::Extract { .. } => strong("extract"),
         A::Substring {
             shorthand: true, ..
-        } => "substr".into(),
-        A::Substring { .. } => "substring".into(),
-        A::Position { .. } => "position".into(),
-        A::Trim { trim_where, .. } => match trim_where {
+        } => strong("substr"),
+        A::Substring { .. } => strong("substring"),
+        A::Position { .. } => strong("position"),
+        A::Trim { trim_where, .. } => strong(match trim_where {
             Some(ast::TrimWhereField::Leading) => "ltrim",
             Some(ast::TrimWhereField::Trailing) => "rtrim",
             _ => "btrim",
-        }
-        .into(),
-        A::Ceil { .. } => "ceil".into(),
-        A::Floor { .. } => "floor".into(),
-        A::Exists { .. } => "exists".into(),
-        _ => "?column?".into(),
+        }),
+        A::Ceil { .. } => strong("ceil"),
+        A::Floor { .. } => strong("floor"),
+        A::Exists { .. } => strong("exists"),
+        _ => None,
     }
 }
 
 /// PostgreSQL's internal type name, as it names cast result columns.
 fn pg_type_name(ty: &ast::DataType) -> String {
+    match ty {
+        ast::DataType::SmallInt(_) | ast::DataType::Int2(_) => return "int2".into(),
+        ast::DataType::Real | ast::DataType::Float4 => return "float4".into(),
+        ast::DataType::Char(_) | ast::DataType::Character(_) => return "bpchar".into(),
+        _ => {}
+    }
     match super::binder::cast_type(ty) {
         Ok(DataType::Integer) => "int4",
         Ok(DataType::BigInt) => "int8",
@@ -1603,6 +1634,16 @@ mod tests {
         assert_eq!(name_of("substring(a FROM 1)"), "substring");
         assert_eq!(name_of("trim(a)"), "btrim");
         assert_eq!(name_of("trim(leading 'x' from a)"), "ltrim");
-        assert_eq!(name_of("trim(trailing from a)"), "rtrim");
+        assert_eq!(name_of("trim(trailing 'x' from a)"), "rtrim");
+        assert_eq!(name_of("a::date"), "a");
+        assert_eq!(name_of("(t.a)::date::text"), "a");
+        assert_eq!(name_of("1::text"), "text");
+        assert_eq!(name_of("'1'::date::text"), "text");
+        assert_eq!(name_of("date '2024-01-01'"), "date");
+        assert_eq!(name_of("CAST(CASE WHEN a THEN 1 END AS bigint)"), "int8");
+        assert_eq!(name_of("CAST(lower(a) AS int)"), "lower");
+        assert_eq!(name_of("true"), "bool");
+        assert_eq!(name_of("-a"), "?column?");
+        assert_eq!(name_of("1::smallint"), "int2");
     }
 }
