@@ -147,11 +147,15 @@ impl<'a> Binder<'a> {
         clause: &str,
     ) -> SqlResult<Expr> {
         let b = self.bind(e, scope, mode)?;
-        self.coerce(b, DataType::Boolean).map_err(|_| {
-            SqlError::new(
-                code::DATATYPE_MISMATCH,
-                format!("argument of {clause} must be type boolean"),
-            )
+        self.coerce(b, DataType::Boolean).map_err(|e| {
+            if e.code == code::DATATYPE_MISMATCH {
+                SqlError::new(
+                    code::DATATYPE_MISMATCH,
+                    format!("argument of {clause} must be type boolean"),
+                )
+            } else {
+                e // WHERE 'abc': the literal is not a boolean (22P02)
+            }
         })
     }
 
@@ -327,9 +331,10 @@ impl<'a> Binder<'a> {
                 any: false,
             } => {
                 let x = self.bind(expr, scope, mode)?;
-                let x = self.coerce(x, DataType::Text)?;
                 let p = self.bind(pattern, scope, mode)?;
-                let p = self.coerce(p, DataType::Text)?;
+                let (xt, pt) = (x.ty, p.ty);
+                let x = like_operand(self, x, pt, true)?;
+                let p = like_operand(self, p, xt, false)?;
                 let test = Expr::Like {
                     expr: x.boxed(),
                     pattern: p.boxed(),
@@ -623,9 +628,10 @@ impl<'a> Binder<'a> {
             }
             B::PGLikeMatch | B::PGILikeMatch | B::PGNotLikeMatch | B::PGNotILikeMatch => {
                 let x = self.bind(left, scope, mode)?;
-                let x = self.coerce(x, DataType::Text)?;
                 let p = self.bind(right, scope, mode)?;
-                let p = self.coerce(p, DataType::Text)?;
+                let (xt, pt) = (x.ty, p.ty);
+                let x = like_operand(self, x, pt, true)?;
+                let p = like_operand(self, p, xt, false)?;
                 let ci = matches!(op, B::PGILikeMatch | B::PGNotILikeMatch);
                 let test = Expr::Like {
                     expr: x.boxed(),
@@ -672,7 +678,7 @@ impl<'a> Binder<'a> {
             _ => {}
         }
         if x.ty == Ty::Unknown && y.ty == Ty::Unknown {
-            return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator is not unique: unknown {name} unknown"))
+            return Err(SqlError::new(AMBIGUOUS_FUNCTION, format!("operator is not unique: unknown {name} unknown"))
                 .with_hint("Could not choose a best candidate operator. You might need to add explicit type casts."));
         }
         let ty = match self.common(&[x.ty, y.ty], name) {
@@ -962,7 +968,7 @@ impl<'a> Binder<'a> {
             let arg_ty = match (func, bound[0].ty) {
                 (AggFunc::Sum | AggFunc::Avg, Ty::Unknown) => {
                     return Err(SqlError::new(
-                        code::UNDEFINED_FUNCTION,
+                        AMBIGUOUS_FUNCTION,
                         format!("function {name}(unknown) is not unique"),
                     ));
                 }
@@ -1010,11 +1016,21 @@ impl<'a> Binder<'a> {
         let tys: Vec<Ty> = args.iter().map(|a| a.ty).collect();
         let n = args.len();
         let text = Ty::Known(T::Text);
+        // An argument of a type that does not convert is no matching
+        // function (42883), as PostgreSQL resolves functions by type.
         let fixed =
             |this: &mut Self, args: Vec<Bound>, want: &[DataType]| -> SqlResult<Vec<Expr>> {
                 args.into_iter()
                     .zip(want)
-                    .map(|(a, t)| this.coerce(a, *t))
+                    .map(|(a, t)| {
+                        this.coerce(a, *t).map_err(|e| {
+                            if e.code == code::DATATYPE_MISMATCH {
+                                no_function(name, &tys)
+                            } else {
+                                e
+                            }
+                        })
+                    })
                     .collect()
             };
         let (scalar, exprs, ty) = match (name, n) {
@@ -1199,6 +1215,25 @@ fn literal_text(e: &ast::Expr) -> Option<String> {
         ast::Expr::UnaryOp { op: U::Minus, expr } => negated_literal(expr),
         _ => None,
     }
+}
+
+/// SQLSTATE of a function or operator call that matches several candidates.
+const AMBIGUOUS_FUNCTION: &str = "42725";
+
+/// A LIKE operand as text; other types have no LIKE operator (42883).
+fn like_operand(this: &mut Binder, b: Bound, other: Ty, left: bool) -> SqlResult<Expr> {
+    let ty = b.ty;
+    this.coerce(b, DataType::Text).map_err(|e| {
+        if e.code == code::DATATYPE_MISMATCH {
+            if left {
+                operator_error(ty, "~~", other)
+            } else {
+                operator_error(other, "~~", ty)
+            }
+        } else {
+            e
+        }
+    })
 }
 
 fn bool_ty() -> Ty {
