@@ -233,6 +233,24 @@ pub(crate) fn object_name(name: &ast::ObjectName) -> SqlResult<String> {
     .ok_or_else(|| SqlError::unsupported(format!("the name {name}")))
 }
 
+/// SQLSTATE of a FROM clause naming one table or alias twice.
+const DUPLICATE_ALIAS: &str = "42712";
+
+/// More column aliases than the table has columns: 42P10.
+fn check_renames(qualifier: &str, columns: &[Column], renames: &[String]) -> SqlResult<()> {
+    if renames.len() > columns.len() {
+        return Err(SqlError::new(
+            code::INVALID_COLUMN_REFERENCE,
+            format!(
+                "table \"{qualifier}\" has {} columns available but {} columns specified",
+                columns.len(),
+                renames.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 struct Planner<'a, 'b, 'c> {
     catalog: &'a Catalog,
     binder: &'b mut Binder<'c>,
@@ -468,11 +486,21 @@ impl Planner<'_, '_, '_> {
                         "each {op} query must have the same number of columns"
                     )));
                 }
+                // A leaf SELECT's untyped literal ('a', NULL) takes the
+                // other side's type: SELECT 1 UNION SELECT NULL is integer.
+                let (lu, ru) = (untyped_outputs(left), untyped_outputs(right));
+                let ty_of = |c: &Column, untyped: &[bool], i: usize| {
+                    if untyped.get(i).copied().unwrap_or(false) {
+                        Ty::Unknown
+                    } else {
+                        Ty::Known(c.ty)
+                    }
+                };
                 let mut types = Vec::new();
-                for (a, b) in l.columns.iter().zip(&r.columns) {
+                for (i, (a, b)) in l.columns.iter().zip(&r.columns).enumerate() {
                     types.push(
                         self.binder
-                            .common(&[Ty::Known(a.ty), Ty::Known(b.ty)], &op.to_string())?,
+                            .common(&[ty_of(a, &lu, i), ty_of(b, &ru, i)], &op.to_string())?,
                     );
                 }
                 let left = coerce_columns(l.plan, &l.columns, &types);
@@ -924,6 +952,7 @@ impl Planner<'_, '_, '_> {
                     .map(|a| a.columns.iter().map(|c| ident_name(&c.name)).collect())
                     .unwrap_or_default();
                 if let Some((_, cte)) = self.ctes.iter().rev().find(|(n, _)| *n == table) {
+                    check_renames(&qualifier, &cte.columns, &renames)?;
                     let scope = scope_of(&cte.columns, &qualifier, &renames);
                     return Ok((cte.plan.clone(), scope));
                 }
@@ -939,6 +968,7 @@ impl Planner<'_, '_, '_> {
                         ty: c.ty,
                     })
                     .collect();
+                check_renames(&qualifier, &columns, &renames)?;
                 Ok((
                     Plan::Scan { table: def.id },
                     scope_of(&columns, &qualifier, &renames),
@@ -958,6 +988,7 @@ impl Planner<'_, '_, '_> {
                     ),
                     None => (String::new(), Vec::new()),
                 };
+                check_renames(&qualifier, &qp.columns, &renames)?;
                 Ok((qp.plan, scope_of(&qp.columns, &qualifier, &renames)))
             }
             ast::TableFactor::NestedJoin {
@@ -985,6 +1016,19 @@ impl Planner<'_, '_, '_> {
         };
         let (lplan, lscope) = left;
         let (rplan, rscope) = right;
+        for c in &rscope.columns {
+            if let Some(q) = c.qualifier.as_deref().filter(|q| !q.is_empty())
+                && lscope
+                    .columns
+                    .iter()
+                    .any(|l| l.qualifier.as_deref() == Some(q))
+            {
+                return Err(SqlError::new(
+                    DUPLICATE_ALIAS,
+                    format!("table name \"{q}\" specified more than once"),
+                ));
+            }
+        }
         let left_width = lscope.columns.len();
         let right_width = rscope.columns.len();
         let mut scope = lscope.clone();
@@ -1284,7 +1328,10 @@ impl Planner<'_, '_, '_> {
                 self.defaults(&def)?.swap_remove(pos)
             } else {
                 let b = self.binder.expr(&a.value, &scope)?;
-                self.binder.coerce(b, def.columns[pos].ty).map_err(|_| {
+                self.binder.coerce(b, def.columns[pos].ty).map_err(|e| {
+                    if e.code != code::DATATYPE_MISMATCH {
+                        return e; // SET id = 'x': the literal is no bigint (22P02)
+                    }
                     SqlError::new(
                         code::DATATYPE_MISMATCH,
                         format!(
@@ -1406,6 +1453,37 @@ impl Planner<'_, '_, '_> {
             other => Err(SqlError::unsupported(format!("{other}"))),
         }
     }
+}
+
+/// For each output column of a set operation's operand, whether it is an
+/// untyped literal (a string or NULL) of a plain SELECT; empty when unknown.
+fn untyped_outputs(body: &ast::SetExpr) -> Vec<bool> {
+    fn untyped(e: &ast::Expr) -> bool {
+        match e {
+            ast::Expr::Nested(inner) => untyped(inner),
+            ast::Expr::Value(v) => matches!(
+                v.value,
+                ast::Value::Null
+                    | ast::Value::SingleQuotedString(_)
+                    | ast::Value::EscapedStringLiteral(_)
+                    | ast::Value::DollarQuotedString(_)
+            ),
+            _ => false,
+        }
+    }
+    let ast::SetExpr::Select(s) = body else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in &s.projection {
+        match item {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                out.push(untyped(e))
+            }
+            _ => return Vec::new(),
+        }
+    }
+    out
 }
 
 fn is_default(e: &ast::Expr) -> bool {
