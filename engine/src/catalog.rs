@@ -191,11 +191,25 @@ fn check_name(kind: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// All tables of a database. Cheap to clone: definitions are shared.
+/// A role: a user that can log in, or a group of privileges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleDef {
+    pub name: String,
+    pub superuser: bool,
+    pub login: bool,
+    /// The password as a SCRAM-SHA-256 verifier in PostgreSQL's text form
+    /// (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`), never
+    /// the password itself; None: the role cannot log in with a password.
+    pub password: Option<String>,
+}
+
+/// All tables and roles of a database. Cheap to clone: definitions are shared.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Catalog {
     tables: BTreeMap<TableId, Arc<TableDef>>,
     next_table_id: TableId,
+    #[serde(default)]
+    roles: BTreeMap<String, RoleDef>,
 }
 
 impl Catalog {
@@ -256,6 +270,42 @@ impl Catalog {
         }
         self.tables.insert(def.id, Arc::new(def));
         Ok(())
+    }
+
+    /// The role named `name`.
+    pub fn role(&self, name: &str) -> Option<&RoleDef> {
+        self.roles.get(name)
+    }
+
+    /// Every role, by name.
+    pub fn roles(&self) -> impl Iterator<Item = &RoleDef> {
+        self.roles.values()
+    }
+
+    /// Adds a role, or replaces one (`replace`: ALTER ROLE).
+    pub fn put_role(&mut self, role: RoleDef, replace: bool) -> Result<()> {
+        check_name("role", &role.name)?;
+        match (self.roles.contains_key(&role.name), replace) {
+            (true, false) => Err(Error::Invalid(format!(
+                "role \"{}\" already exists",
+                role.name
+            ))),
+            (false, true) => Err(Error::NotFound(format!(
+                "role \"{}\" does not exist",
+                role.name
+            ))),
+            _ => {
+                self.roles.insert(role.name.clone(), role);
+                Ok(())
+            }
+        }
+    }
+
+    /// Removes a role.
+    pub fn drop_role(&mut self, name: &str) -> Result<RoleDef> {
+        self.roles
+            .remove(name)
+            .ok_or_else(|| Error::NotFound(format!("role \"{name}\" does not exist")))
     }
 
     /// Removes a table.

@@ -19,7 +19,32 @@ use crate::version::{SegmentRef, column_map, remap_row};
 
 use crate::checkpoint::manifest_of;
 
+/// A table with more segments than this is compacted by the background thread.
+pub const COMPACT_AFTER_SEGMENTS: usize = 8;
+/// A table whose segments have at least this share of deleted rows too.
+pub const COMPACT_AFTER_DELETED_FRACTION: f64 = 0.25;
+
 impl Inner {
+    /// Tables whose segments are numerous or hold many deleted rows.
+    pub fn tables_needing_compaction(&self) -> Vec<TableId> {
+        let version = lock(&self.published).clone();
+        version
+            .tables
+            .iter()
+            .filter(|(_, data)| {
+                let rows: u64 = data
+                    .segments
+                    .iter()
+                    .map(|s| u64::from(s.handle.segment.row_count()))
+                    .sum();
+                let deleted: u64 = data.segments.iter().map(|s| s.deletes.len()).sum();
+                data.segments.len() > COMPACT_AFTER_SEGMENTS
+                    || (rows > 0 && deleted as f64 >= rows as f64 * COMPACT_AFTER_DELETED_FRACTION)
+            })
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     /// Compacts table `table` (see the module comment).
     pub fn compact(&self, table: TableId) -> Result<()> {
         let _maintenance = lock(&self.maintenance);

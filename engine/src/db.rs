@@ -37,7 +37,9 @@ pub struct Options {
     /// Log files are rolled over past this size.
     pub wal_file_size: u64,
     /// Whether a background thread runs checkpoints when the memtables are
-    /// full. Without it, only [`Database::checkpoint`] writes segments.
+    /// full, and compacts tables whose segments pile up or hold many deleted
+    /// rows. Without it, only [`Database::checkpoint`] and
+    /// [`Database::compact`] do.
     pub background_checkpoints: bool,
     /// Whether a new data directory gets the canonical CRM schema.
     pub canonical_schema: bool,
@@ -139,20 +141,30 @@ impl Database {
                         ),
                     ));
                 }
+                let mut removed = Vec::new();
                 for op in &record.ops {
-                    version.apply(op, record.seq).map_err(|e| {
-                        Error::corruption(
-                            "log",
-                            lsn,
-                            format!("commit {} does not replay: {e}", record.seq),
-                        )
-                    })?;
+                    version
+                        .apply_op(op, record.seq, &mut removed)
+                        .map_err(|e| {
+                            Error::corruption(
+                                "log",
+                                lsn,
+                                format!("commit {} does not replay: {e}", record.seq),
+                            )
+                        })?;
                     if let Op::Insert { key, .. } = op
-                        && let Some(rowid) = rowid_of_key(&version, op.table(), key)
+                        && let Some(rowid) = op.table().and_then(|t| rowid_of_key(&version, t, key))
                     {
                         next_rowid = next_rowid.max(rowid + 1);
                     }
                 }
+                version.finish_batch(removed, record.seq).map_err(|e| {
+                    Error::corruption(
+                        "log",
+                        lsn,
+                        format!("commit {} does not replay: {e}", record.seq),
+                    )
+                })?;
                 next_seq = record.seq + 1;
                 Ok(())
             },
@@ -220,6 +232,11 @@ impl Database {
         self.inner.wal.sync_count()
     }
 
+    /// The role named `name`, as committed.
+    pub fn role(&self, name: &str) -> Option<crate::catalog::RoleDef> {
+        self.snapshot().catalog().role(name).cloned()
+    }
+
     /// Names of the files in the data directory, for tests and tools.
     pub fn files(&self) -> Result<Vec<String>> {
         self.inner.vfs.list()
@@ -256,16 +273,23 @@ impl Inner {
             let seq = writer.next_seq;
             let mut working = (*writer.latest).clone();
             let mut own_ddl = Vec::new();
+            let mut removed = Vec::new();
             for op in &ops {
                 check_conflict(base, &working, op, seq, &own_ddl)?;
-                working.apply(op, seq).map_err(|e| match e {
-                    Error::NotFound(_) => serialization_failure(&working, op.table()),
-                    other => other,
-                })?;
-                if !matches!(op, Op::Insert { .. } | Op::Delete { .. }) {
-                    own_ddl.push(op.table());
+                working
+                    .apply_op(op, seq, &mut removed)
+                    .map_err(|e| match (e, op.table()) {
+                        (Error::NotFound(_), Some(table)) => serialization_failure(&working, table),
+                        (other, _) => other,
+                    })?;
+                if let (false, Some(table)) = (
+                    matches!(op, Op::Insert { .. } | Op::Delete { .. }),
+                    op.table(),
+                ) {
+                    own_ddl.push(table);
                 }
             }
+            working.finish_batch(removed, seq)?;
             let record = CommitRecord { seq, ops };
             let lsn = self.wal.append(&record.encode())?;
             writer.next_seq = seq + 1;
@@ -334,7 +358,10 @@ fn check_conflict(
     seq: u64,
     own_ddl: &[TableId],
 ) -> Result<()> {
-    let table = op.table();
+    // Role changes conflict only by name, which applying them checks.
+    let Some(table) = op.table() else {
+        return Ok(());
+    };
     if own_ddl.contains(&table) {
         return Ok(());
     }
@@ -419,7 +446,7 @@ fn load_version(vfs: &dyn Vfs, manifest: &ManifestData) -> Result<Version> {
     let mut tables: BTreeMap<TableId, TableData> = manifest
         .catalog
         .tables()
-        .map(|t| (t.id, TableData::default()))
+        .map(|t| (t.id, TableData::new(t)))
         .collect();
     let mut entries: Vec<_> = manifest.segments.iter().collect();
     entries.sort_by_key(|e| e.id);
@@ -460,6 +487,19 @@ fn load_version(vfs: &dyn Vfs, manifest: &ManifestData) -> Result<Version> {
             deletes_file: entry.deletes.clone(),
             deletes_dirty: false,
         });
+    }
+    for (id, data) in tables.iter_mut() {
+        let def = manifest
+            .catalog
+            .table(*id)
+            .expect("tables follow the catalog");
+        data.rebuild_uniques(def).map_err(|e| {
+            Error::corruption(
+                "MANIFEST",
+                0,
+                format!("segments of {} break a UNIQUE constraint: {e}", def.name),
+            )
+        })?;
     }
     Ok(Version {
         seq: manifest.next_seq.saturating_sub(1),
@@ -514,6 +554,12 @@ fn spawn_background(inner: Weak<Inner>) -> JoinHandle<()> {
                 }
                 if let Err(e) = db.checkpoint() {
                     tracing::error!("background checkpoint failed: {e}");
+                    continue;
+                }
+                for table in db.tables_needing_compaction() {
+                    if let Err(e) = db.compact(table) {
+                        tracing::error!("background compaction of table {table} failed: {e}");
+                    }
                 }
             }
         })

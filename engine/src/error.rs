@@ -66,6 +66,12 @@ pub enum ConstraintError {
     },
     #[error("{0}")]
     OutOfRange(String),
+    #[error("{message}")]
+    ForeignKey {
+        constraint: String,
+        message: String,
+        detail: String,
+    },
 }
 
 impl Error {

@@ -15,11 +15,14 @@
 //!   4 replace     u32 length, table definition as JSON (ALTER TABLE)
 //!   5 drop        u32 table
 //!   6 truncate    u32 table
+//!   7 create role u32 length, role definition as JSON
+//!   8 alter role  u32 length, role definition as JSON
+//!   9 drop role   u32 length, role name (UTF-8)
 //! ```
 
 use std::sync::Arc;
 
-use crate::catalog::{TableDef, TableId};
+use crate::catalog::{RoleDef, TableDef, TableId};
 use crate::memtable::Key;
 use crate::row::{DecodeError, Reader, Row, encode_row};
 
@@ -34,15 +37,19 @@ pub enum Op {
     ReplaceTable(TableDef),
     DropTable(TableId),
     Truncate(TableId),
+    CreateRole(RoleDef),
+    AlterRole(RoleDef),
+    DropRole(String),
 }
 
 impl Op {
-    /// The table the op changes.
-    pub fn table(&self) -> TableId {
+    /// The table the op changes; None for role ops.
+    pub fn table(&self) -> Option<TableId> {
         match self {
-            Op::Insert { table, .. } | Op::Delete { table, .. } => *table,
-            Op::CreateTable(def) | Op::ReplaceTable(def) => def.id,
-            Op::DropTable(table) | Op::Truncate(table) => *table,
+            Op::Insert { table, .. } | Op::Delete { table, .. } => Some(*table),
+            Op::CreateTable(def) | Op::ReplaceTable(def) => Some(def.id),
+            Op::DropTable(table) | Op::Truncate(table) => Some(*table),
+            Op::CreateRole(_) | Op::AlterRole(_) | Op::DropRole(_) => None,
         }
     }
 }
@@ -92,6 +99,19 @@ impl CommitRecord {
                     out.push(6);
                     out.extend_from_slice(&table.to_le_bytes());
                 }
+                Op::CreateRole(role) | Op::AlterRole(role) => {
+                    out.push(if matches!(op, Op::CreateRole(_)) {
+                        7
+                    } else {
+                        8
+                    });
+                    let json = serde_json::to_vec(role).expect("roles serialize");
+                    put_bytes(&mut out, &json);
+                }
+                Op::DropRole(name) => {
+                    out.push(9);
+                    put_bytes(&mut out, name.as_bytes());
+                }
             }
         }
         out
@@ -139,6 +159,21 @@ impl CommitRecord {
                 }
                 5 => Op::DropTable(r.u32()?),
                 6 => Op::Truncate(r.u32()?),
+                tag @ (7 | 8) => {
+                    let json = r.len_prefixed()?;
+                    let role: RoleDef = serde_json::from_slice(json)
+                        .map_err(|e| r.error(format!("bad role definition: {e}")))?;
+                    if tag == 7 {
+                        Op::CreateRole(role)
+                    } else {
+                        Op::AlterRole(role)
+                    }
+                }
+                9 => {
+                    let name = std::str::from_utf8(r.len_prefixed()?)
+                        .map_err(|_| r.error("role name is not UTF-8"))?;
+                    Op::DropRole(name.to_owned())
+                }
                 other => return Err(r.error(format!("unknown op tag {other}"))),
             };
             ops.push(op);
@@ -182,6 +217,13 @@ mod tests {
                 Op::ReplaceTable(def),
                 Op::Truncate(0),
                 Op::DropTable(0),
+                Op::CreateRole(crate::catalog::RoleDef {
+                    name: "alice".into(),
+                    superuser: false,
+                    login: true,
+                    password: Some("SCRAM-SHA-256$4096:c2FsdA==$a:b".into()),
+                }),
+                Op::DropRole("alice".into()),
             ],
         };
         let bytes = record.encode();

@@ -88,26 +88,7 @@ impl<'a> TableView<'a> {
     /// Every row with its key: segment rows oldest segment first, then the
     /// memtable, each in key order.
     pub fn scan(&self) -> impl Iterator<Item = (Key, Row)> + '_ {
-        let segments = self.data.segments.iter().flat_map(move |seg| {
-            let segment = &seg.handle.segment;
-            let map = self.segment_column_map(seg);
-            (0..segment.row_count())
-                .filter(move |pos| !seg.deletes.contains(*pos))
-                .map(move |pos| {
-                    let row = segment.row(pos);
-                    let row = match &map {
-                        Some(map) => remap_row(&row, map),
-                        None => row,
-                    };
-                    (Key::from(segment.key(pos)), row)
-                })
-        });
-        let memtable = self
-            .data
-            .memtable
-            .rows()
-            .map(|(k, r)| (k.clone(), r.clone()));
-        segments.chain(memtable)
+        self.data.rows(self.def)
     }
 
     /// Every row, without keys.

@@ -82,9 +82,7 @@ impl Transaction {
     /// Applies `ops` to the private version, all or none.
     fn push(&mut self, ops: Vec<Op>) -> Result<()> {
         let mut view = (*self.view).clone();
-        for op in &ops {
-            view.apply(op, UNCOMMITTED_SEQ)?;
-        }
+        view.apply_batch(&ops, UNCOMMITTED_SEQ)?;
         self.view = Arc::new(view);
         self.ops.extend(ops);
         Ok(())
@@ -178,6 +176,21 @@ impl Transaction {
     pub fn truncate(&mut self, name: &str) -> Result<()> {
         let def = self.def(name)?;
         self.push(vec![Op::Truncate(def.id)])
+    }
+
+    /// Creates a role.
+    pub fn create_role(&mut self, role: crate::catalog::RoleDef) -> Result<()> {
+        self.push(vec![Op::CreateRole(role)])
+    }
+
+    /// Replaces an existing role's definition (ALTER ROLE).
+    pub fn alter_role(&mut self, role: crate::catalog::RoleDef) -> Result<()> {
+        self.push(vec![Op::AlterRole(role)])
+    }
+
+    /// Drops a role.
+    pub fn drop_role(&mut self, name: &str) -> Result<()> {
+        self.push(vec![Op::DropRole(name.to_owned())])
     }
 
     /// Marks the current state, to roll back to with [`Self::rollback_to`].

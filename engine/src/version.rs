@@ -13,11 +13,13 @@ use roaring::RoaringBitmap;
 
 use crate::catalog::{Catalog, ColumnId, TableDef, TableId};
 use crate::error::{ConstraintError, Error, Result};
-use crate::memtable::{Entry, Memtable};
+use crate::foreign_key::{self, Removed};
+use crate::memtable::{Entry, Key, Memtable};
 use crate::record::Op;
 use crate::row::Row;
 use crate::segment::Segment;
 use crate::types::{SessionTimeZone, Value, format_value};
+use crate::unique::{self, UniqueIndex};
 
 /// An open segment file and what the manifest says of it.
 pub struct SegmentHandle {
@@ -55,6 +57,8 @@ pub struct TableData {
     /// Oldest first.
     pub segments: Vec<SegmentRef>,
     pub memtable: Memtable,
+    /// One index per UNIQUE constraint of the table, in definition order.
+    pub uniques: Vec<UniqueIndex>,
 }
 
 /// Where the live copy of a key is.
@@ -66,6 +70,14 @@ pub enum Location {
 }
 
 impl TableData {
+    /// The data of a new, empty table.
+    pub fn new(def: &TableDef) -> TableData {
+        TableData {
+            uniques: vec![UniqueIndex::default(); def.uniques.len()],
+            ..TableData::default()
+        }
+    }
+
     /// The live copy of `key`, if there is one. A key has at most one.
     pub fn locate(&self, key: &[u8]) -> Option<Location> {
         if let Some(entry) = self.memtable.get(key) {
@@ -84,6 +96,49 @@ impl TableData {
             }
         }
         None
+    }
+
+    /// The row at `location`, laid out as `def`'s current columns.
+    pub fn row_at(&self, location: &Location, def: &TableDef) -> Row {
+        match location {
+            Location::Memtable { row, .. } => row.clone(),
+            Location::Segment { index, pos } => {
+                let seg = &self.segments[*index];
+                let row = seg.handle.segment.row(*pos);
+                if seg.handle.column_ids == def.column_ids() {
+                    row
+                } else {
+                    remap_row(&row, &column_map(&seg.handle.column_ids, &def.column_ids()))
+                }
+            }
+        }
+    }
+
+    /// Every live row with its key, as `def`'s current columns.
+    pub fn rows<'a>(&'a self, def: &'a TableDef) -> impl Iterator<Item = (Key, Row)> + 'a {
+        let current = def.column_ids();
+        let segments = self.segments.iter().flat_map(move |seg| {
+            let current = current.clone();
+            (0..seg.handle.segment.row_count())
+                .filter(move |pos| !seg.deletes.contains(*pos))
+                .map(move |pos| {
+                    let row = seg.handle.segment.row(pos);
+                    let row = if seg.handle.column_ids == current {
+                        row
+                    } else {
+                        remap_row(&row, &column_map(&seg.handle.column_ids, &current))
+                    };
+                    (Key::from(seg.handle.segment.key(pos)), row)
+                })
+        });
+        segments.chain(self.memtable.rows().map(|(k, r)| (k.clone(), r.clone())))
+    }
+
+    /// Rebuilds the UNIQUE indexes from the rows.
+    pub fn rebuild_uniques(&mut self, def: &TableDef) -> Result<()> {
+        let uniques = crate::unique::build(def, self.rows(def))?;
+        self.uniques = uniques;
+        Ok(())
     }
 
     /// Rows not deleted, in segments and memtable.
@@ -124,12 +179,13 @@ impl Version {
             .ok_or_else(|| Error::NotFound(format!("table id {id} does not exist")))
     }
 
-    /// Applies one op as commit `seq`. This is the only way data changes:
+    /// Applies one op as commit `seq`; parent rows it removes are added to
+    /// `removed` for [`Self::finish_batch`]. This is the only way data changes:
     /// a transaction applies its ops to its private version as it runs, the
     /// commit applies them again to the latest version, and recovery to the
     /// version the manifest describes. An error leaves `self` unusable for
     /// the caller's purpose; callers apply to a copy.
-    pub fn apply(&mut self, op: &Op, seq: u64) -> Result<()> {
+    pub fn apply_op(&mut self, op: &Op, seq: u64, removed: &mut Vec<Removed>) -> Result<()> {
         match op {
             Op::Insert { table, key, row } => {
                 let def = self.def(*table)?.clone();
@@ -137,6 +193,12 @@ impl Version {
                 if data.locate(key).is_some() {
                     return Err(duplicate_key(&def, row));
                 }
+                unique::check(&def, &data.uniques, row, key)?;
+                if !def.foreign_keys.is_empty() {
+                    foreign_key::check_parents(self, &def, row)?;
+                }
+                let data = self.table_mut(*table)?;
+                unique::add(&def, &mut data.uniques, row, key);
                 data.memtable.put(
                     key.clone(),
                     Entry {
@@ -146,15 +208,29 @@ impl Version {
                 );
             }
             Op::Delete { table, key } => {
+                let def = self.def(*table)?.clone();
                 let data = self.table_mut(*table)?;
-                match data.locate(key) {
-                    None => {
-                        return Err(Error::NotFound(format!(
-                            "row to delete from table id {table} does not exist"
-                        )));
-                    }
-                    Some(Location::Memtable { .. }) => {}
-                    Some(Location::Segment { index, pos }) => {
+                let location = data.locate(key).ok_or_else(|| {
+                    Error::NotFound(format!(
+                        "row to delete from table id {table} does not exist"
+                    ))
+                })?;
+                if !def.uniques.is_empty() {
+                    let old = data.row_at(&location, &def);
+                    unique::remove(&def, &mut data.uniques, &old, key);
+                }
+                let referenced = foreign_key::is_referenced(self, *table);
+                let data = self.table_mut(*table)?;
+                if referenced {
+                    removed.push(Removed {
+                        table: *table,
+                        key: key.clone(),
+                        row: data.row_at(&location, &def),
+                    });
+                }
+                match location {
+                    Location::Memtable { .. } => {}
+                    Location::Segment { index, pos } => {
                         let seg = &mut data.segments[index];
                         Arc::make_mut(&mut seg.deletes).insert(pos);
                         seg.deletes_dirty = true;
@@ -164,7 +240,7 @@ impl Version {
             }
             Op::CreateTable(def) => {
                 Arc::make_mut(&mut self.catalog).create_table(def.clone())?;
-                self.tables.insert(def.id, Arc::default());
+                self.tables.insert(def.id, Arc::new(TableData::new(def)));
             }
             Op::ReplaceTable(def) => {
                 let old = self.def(def.id)?.clone();
@@ -176,18 +252,51 @@ impl Version {
                     let data = self.table_mut(def.id)?;
                     data.memtable.map_rows(|row| remap_row(row, &map));
                 }
+                if old.uniques != def.uniques || old.columns != def.columns {
+                    self.table_mut(def.id)?.rebuild_uniques(def)?;
+                }
             }
             Op::DropTable(table) => {
                 Arc::make_mut(&mut self.catalog).drop_table(*table)?;
                 self.tables.remove(table);
             }
             Op::Truncate(table) => {
-                self.def(*table)?;
-                self.tables.insert(*table, Arc::default());
+                let def = self.def(*table)?.clone();
+                self.tables.insert(*table, Arc::new(TableData::new(&def)));
+            }
+            Op::CreateRole(role) | Op::AlterRole(role) => {
+                let replace = matches!(op, Op::AlterRole(_));
+                Arc::make_mut(&mut self.catalog).put_role(role.clone(), replace)?;
+            }
+            Op::DropRole(name) => {
+                Arc::make_mut(&mut self.catalog).drop_role(name)?;
             }
         }
         self.seq = self.seq.max(seq);
         Ok(())
+    }
+
+    /// Ends a batch of ops: parent rows removed by it must not be
+    /// referenced any more, or their referencing rows go too (CASCADE).
+    pub fn finish_batch(&mut self, mut removed: Vec<Removed>, seq: u64) -> Result<()> {
+        while let Some(r) = removed.pop() {
+            for (table, key) in foreign_key::check_removed(self, &r)? {
+                // Rows reached through two paths may be gone already.
+                if self.table(table)?.locate(&key).is_some() {
+                    self.apply_op(&Op::Delete { table, key }, seq, &mut removed)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a batch of ops as commit `seq`, with [`Self::finish_batch`].
+    pub fn apply_batch(&mut self, ops: &[Op], seq: u64) -> Result<()> {
+        let mut removed = Vec::new();
+        for op in ops {
+            self.apply_op(op, seq, &mut removed)?;
+        }
+        self.finish_batch(removed, seq)
     }
 }
 

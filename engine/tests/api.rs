@@ -291,3 +291,94 @@ fn tables_without_primary_key_and_altered_tables() {
     txn.commit().unwrap();
     assert_eq!(db.snapshot().table("notes").unwrap().row_count(), 3);
 }
+
+#[test]
+fn roles_are_logged_and_checkpointed_with_the_catalog() {
+    use crmdb_engine::catalog::RoleDef;
+    let dir = tempfile::tempdir().unwrap();
+    let db = open_items(disk(&dir)).unwrap();
+    let alice = RoleDef {
+        name: "alice".into(),
+        superuser: false,
+        login: true,
+        password: Some("SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy".into()),
+    };
+    let mut txn = db.begin();
+    txn.create_role(alice.clone()).unwrap();
+    assert!(txn.create_role(alice.clone()).is_err(), "duplicate role");
+    txn.commit().unwrap();
+    drop(db);
+    let db = open_items(disk(&dir)).unwrap();
+    assert_eq!(
+        db.role("alice"),
+        Some(alice.clone()),
+        "replayed from the log"
+    );
+    db.checkpoint().unwrap();
+    drop(db);
+    let db = open_items(disk(&dir)).unwrap();
+    assert_eq!(
+        db.role("alice"),
+        Some(alice.clone()),
+        "read from the manifest"
+    );
+    let mut txn = db.begin();
+    txn.alter_role(RoleDef {
+        superuser: true,
+        ..alice
+    })
+    .unwrap();
+    txn.drop_role("alice").unwrap();
+    assert!(txn.drop_role("alice").is_err());
+    txn.commit().unwrap();
+    assert_eq!(db.role("alice"), None);
+}
+
+#[test]
+fn the_background_thread_checkpoints_and_compacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = crmdb_engine::Options {
+        memtable_limit_bytes: 16 << 10,
+        canonical_schema: false,
+        ..crmdb_engine::Options::default()
+    };
+    let db = Database::open_with(disk(&dir), options).unwrap();
+    create_items(&db).unwrap();
+    let segments = |db: &Database| {
+        db.files()
+            .unwrap()
+            .iter()
+            .filter(|f| f.ends_with(".cseg"))
+            .count()
+    };
+    let mut max_seen = 0;
+    for t in 0..400 {
+        let mut txn = db.begin();
+        for j in 0..5 {
+            txn.insert(
+                "items",
+                item(t * 10 + j, t, "some payload to fill the memtable"),
+            )
+            .unwrap();
+        }
+        txn.commit().unwrap();
+        max_seen = max_seen.max(segments(&db));
+    }
+    assert!(max_seen > 0, "checkpoints wrote segments");
+    // Compaction keeps the segment count bounded; give the thread time.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while segments(&db) > crmdb_engine::COMPACT_AFTER_SEGMENTS + 1
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        segments(&db) <= crmdb_engine::COMPACT_AFTER_SEGMENTS + 1,
+        "{} segments",
+        segments(&db)
+    );
+    assert_eq!(items_state(&db.snapshot()).len(), 2000);
+    drop(db);
+    let db = open_items(disk(&dir)).unwrap();
+    assert_eq!(items_state(&db.snapshot()).len(), 2000);
+}

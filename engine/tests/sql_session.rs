@@ -216,3 +216,129 @@ fn hostile_statements_get_errors_and_the_session_goes_on() {
     assert_eq!(err(&mut s, &big).code, "54000");
     assert_eq!(one(&mut s, "SELECT 1"), "1");
 }
+
+#[test]
+fn unique_constraints_hold_across_memtable_segments_and_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = || {
+        let vfs = Arc::new(crmdb_engine::vfs::DiskVfs::new(dir.path()).unwrap());
+        let db = Database::open_with(
+            vfs,
+            Options {
+                background_checkpoints: false,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        Arc::new(db)
+    };
+    let db = open();
+    let mut s = Session::new(db.clone());
+    let customer = |id: i64, email: &str| {
+        format!(
+            "INSERT INTO customers (id, first_name, last_name, email, country, lifecycle_stage, created_at, updated_at) \
+             VALUES ({id}, 'A', 'B', {email}, 'DE', 'lead', now(), now())"
+        )
+    };
+    run(&mut s, &customer(1, "'a@example.com'")).unwrap();
+    run(&mut s, &customer(2, "NULL")).unwrap();
+    run(&mut s, &customer(3, "NULL")).unwrap();
+    let e = err(&mut s, &customer(4, "'a@example.com'"));
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (
+            "23505",
+            "duplicate key value violates unique constraint \"customers_email_key\""
+        )
+    );
+    assert_eq!(
+        e.detail.as_deref(),
+        Some("Key (email)=(a@example.com) already exists.")
+    );
+    db.checkpoint().unwrap();
+    assert_eq!(
+        err(&mut s, &customer(5, "'a@example.com'")).code,
+        "23505",
+        "held in a segment"
+    );
+    // Changing the email frees the old value; swapping within a statement works.
+    run(
+        &mut s,
+        "UPDATE customers SET email = 'b@example.com' WHERE id = 1",
+    )
+    .unwrap();
+    run(&mut s, &customer(6, "'a@example.com'")).unwrap();
+    assert_eq!(
+        err(
+            &mut s,
+            "UPDATE customers SET email = 'b@example.com' WHERE id = 6"
+        )
+        .code,
+        "23505"
+    );
+    drop(s);
+    drop(db);
+    let db = open();
+    let mut s = Session::new(db);
+    assert_eq!(
+        err(&mut s, &customer(7, "'b@example.com'")).code,
+        "23505",
+        "rebuilt at open"
+    );
+    run(&mut s, "DELETE FROM customers WHERE id = 1").unwrap();
+    run(&mut s, &customer(8, "'b@example.com'")).unwrap();
+}
+
+#[test]
+fn foreign_keys_restrict_and_cascade() {
+    let (_d, mut s) = session();
+    let customer = |id: i64| {
+        format!(
+            "INSERT INTO customers (id, first_name, last_name, country, lifecycle_stage, created_at, updated_at) \
+             VALUES ({id}, 'A', 'B', 'DE', 'lead', now(), now())"
+        )
+    };
+    let interaction = |id: i64, customer: i64| {
+        format!(
+            "INSERT INTO interactions (id, customer_id, channel, direction, kind, occurred_at) \
+             VALUES ({id}, {customer}, 'email', 'inbound', 'email', now())"
+        )
+    };
+    run(&mut s, &customer(1)).unwrap();
+    run(&mut s, &interaction(10, 1)).unwrap();
+    let e = err(&mut s, &interaction(11, 2));
+    assert_eq!(e.code, "23503");
+    assert_eq!(
+        e.message,
+        "insert or update on table \"interactions\" violates foreign key constraint \"interactions_customer_id_fkey\""
+    );
+    assert_eq!(
+        e.detail.as_deref(),
+        Some("Key (customer_id)=(2) is not present in table \"customers\".")
+    );
+    let e = err(&mut s, "DELETE FROM customers WHERE id = 1");
+    assert_eq!(e.code, "23503");
+    assert_eq!(
+        e.detail.as_deref(),
+        Some("Key (id)=(1) is still referenced from table \"interactions\".")
+    );
+    // An update that keeps the key is not a delete.
+    run(&mut s, "UPDATE customers SET city = 'Berlin' WHERE id = 1").unwrap();
+    assert_eq!(
+        err(&mut s, "UPDATE customers SET id = 5 WHERE id = 1").code,
+        "23503"
+    );
+    // Children first, then the parent, in one transaction.
+    run(&mut s, "BEGIN; DELETE FROM interactions WHERE customer_id = 1; DELETE FROM customers WHERE id = 1; COMMIT").unwrap();
+    assert_eq!(one(&mut s, "SELECT count(*) FROM customers"), "0");
+    // ON DELETE CASCADE, two levels deep.
+    run(&mut s, "CREATE TABLE notes (id BIGINT PRIMARY KEY, interaction_id BIGINT REFERENCES interactions (id) ON DELETE CASCADE)").unwrap();
+    run(&mut s, "CREATE TABLE tags (id BIGINT PRIMARY KEY, customer_id BIGINT REFERENCES customers ON DELETE CASCADE)").unwrap();
+    run(&mut s, &customer(2)).unwrap();
+    run(&mut s, "INSERT INTO tags VALUES (1, 2), (2, 2), (3, NULL)").unwrap();
+    assert_eq!(
+        one(&mut s, "DELETE FROM customers WHERE id = 2"),
+        "DELETE 1"
+    );
+    assert_eq!(one(&mut s, "SELECT count(*) FROM tags"), "1");
+}

@@ -24,22 +24,9 @@ pub const MAX_BYTES: usize = u32::MAX as usize;
 /// orders it (NaN above everything, -0.0 equal to 0.0); TEXT by bytes (C
 /// collation). Both values are non-NULL and of the same type.
 pub fn compare(a: &Value, b: &Value) -> Ordering {
-    match (a, b) {
-        (Value::Boolean(x), Value::Boolean(y)) => x.cmp(y),
-        (Value::Integer(x), Value::Integer(y)) | (Value::Date(x), Value::Date(y)) => x.cmp(y),
-        (Value::BigInt(x), Value::BigInt(y)) | (Value::TimestampTz(x), Value::TimestampTz(y)) => {
-            x.cmp(y)
-        }
-        (Value::Double(x), Value::Double(y)) => match (x.is_nan(), y.is_nan()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            (false, false) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
-        },
-        (Value::Numeric(x), Value::Numeric(y)) => x.cmp(y),
-        (Value::Text(x), Value::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
-        _ => unreachable!("min/max compares non-NULL values of one type: {a:?} {b:?}"),
-    }
+    a.sql_cmp(b).unwrap_or_else(|| {
+        unreachable!("min/max compares non-NULL values of one type: {a:?} {b:?}")
+    })
 }
 
 /// The values of one column, gathered before encoding.

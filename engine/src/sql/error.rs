@@ -176,6 +176,9 @@ impl From<Error> for SqlError {
                 ConstraintError::OutOfRange(m) => {
                     SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, m)
                 }
+                ConstraintError::ForeignKey {
+                    message, detail, ..
+                } => SqlError::new(code::FOREIGN_KEY_VIOLATION, message).with_detail(detail),
             },
             Error::SerializationFailure { .. } => {
                 SqlError::new(code::SERIALIZATION_FAILURE, e.to_string())

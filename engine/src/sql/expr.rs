@@ -217,31 +217,7 @@ pub fn text_of(v: &Value, ctx: &EvalContext) -> Option<String> {
 /// either is NULL. Floats order NaN above everything, as PostgreSQL does;
 /// text compares by bytes (the C collation).
 pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
-    use Value as V;
-    Some(match (a, b) {
-        (V::Null, _) | (_, V::Null) => return None,
-        (V::Boolean(x), V::Boolean(y)) => x.cmp(y),
-        (V::Integer(x), V::Integer(y)) => x.cmp(y),
-        (V::BigInt(x), V::BigInt(y)) => x.cmp(y),
-        (V::Integer(x), V::BigInt(y)) => i64::from(*x).cmp(y),
-        (V::BigInt(x), V::Integer(y)) => x.cmp(&i64::from(*y)),
-        (V::Double(x), V::Double(y)) => float_cmp(*x, *y),
-        (V::Numeric(x), V::Numeric(y)) => x.cmp(y),
-        (V::Text(x), V::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
-        (V::Date(x), V::Date(y)) => x.cmp(y),
-        (V::TimestampTz(x), V::TimestampTz(y)) => x.cmp(y),
-        _ => return None,
-    })
-}
-
-/// Total order of floats as PostgreSQL sorts them: -0 = 0, NaN last.
-pub fn float_cmp(x: f64, y: f64) -> Ordering {
-    match (x.is_nan(), y.is_nan()) {
-        (true, true) => Ordering::Equal,
-        (true, false) => Ordering::Greater,
-        (false, true) => Ordering::Less,
-        _ => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-    }
+    a.sql_cmp(b)
 }
 
 /// Sort order of values including NULL (NULL sorts as the largest value).

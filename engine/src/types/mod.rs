@@ -19,6 +19,7 @@ pub use text::{TextError, TextErrorKind, format_value, parse_value, parse_value_
 pub use timezone::SessionTimeZone;
 
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::fmt;
 
 /// Days from 1970-01-01 to 2000-01-01 (PostgreSQL's date epoch).
@@ -109,6 +110,30 @@ impl Value {
             Value::Date(_) => "date",
             Value::TimestampTz(_) => "timestamp with time zone",
         }
+    }
+
+    /// SQL order of two non-NULL values of comparable types (INTEGER and
+    /// BIGINT compare with each other); None when either is NULL or the
+    /// types differ. DOUBLE orders as PostgreSQL does (NaN above everything,
+    /// -0 equal to 0); TEXT by bytes (the C collation).
+    pub fn sql_cmp(&self, other: &Value) -> Option<Ordering> {
+        use Value as V;
+        Some(match (self, other) {
+            (V::Boolean(x), V::Boolean(y)) => x.cmp(y),
+            (V::Integer(x), V::Integer(y)) | (V::Date(x), V::Date(y)) => x.cmp(y),
+            (V::BigInt(x), V::BigInt(y)) | (V::TimestampTz(x), V::TimestampTz(y)) => x.cmp(y),
+            (V::Integer(x), V::BigInt(y)) => i64::from(*x).cmp(y),
+            (V::BigInt(x), V::Integer(y)) => x.cmp(&i64::from(*y)),
+            (V::Double(x), V::Double(y)) => match (x.is_nan(), y.is_nan()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                (false, false) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+            },
+            (V::Numeric(x), V::Numeric(y)) => x.cmp(y),
+            (V::Text(x), V::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
+            _ => return None,
+        })
     }
 
     /// Whether the value can be stored in a column of type `ty` as it is:

@@ -1,0 +1,183 @@
+//! [`Bsi`]: a bit-sliced index over integer values.
+//!
+//! Each non-NULL value is stored as `value - base` (base = the minimum), an
+//! unsigned offset of `bits` bits; slice `i` is the bitmap of rows whose
+//! offset has bit `i` set. Comparisons walk the slices from the top bit
+//! down keeping "less so far" and "equal so far" bitmaps (O'Neil & Quass,
+//! as Pilosa/FeatureBase do), and SUM over a row set is
+//! Σ 2^i · |slice_i ∩ rows| + base · |rows|.
+
+use std::cmp::Ordering;
+
+use roaring::RoaringBitmap;
+
+use crate::row::{DecodeError, Reader};
+
+/// A bit-sliced index of one column of one segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bsi {
+    base: i64,
+    /// Rows with a (non-NULL) value.
+    exists: RoaringBitmap,
+    slices: Vec<RoaringBitmap>,
+}
+
+impl Bsi {
+    /// Builds from `(position, value)` pairs of the non-NULL rows.
+    pub fn build(values: impl Iterator<Item = (u32, i64)> + Clone) -> Bsi {
+        let base = values.clone().map(|(_, v)| v).min().unwrap_or(0);
+        let max_offset = values
+            .clone()
+            .map(|(_, v)| offset(v, base))
+            .max()
+            .unwrap_or(0);
+        let bits = (64 - max_offset.leading_zeros()) as usize;
+        let mut slices = vec![RoaringBitmap::new(); bits];
+        let mut exists = RoaringBitmap::new();
+        for (pos, v) in values {
+            exists.insert(pos);
+            let o = offset(v, base);
+            for (i, slice) in slices.iter_mut().enumerate() {
+                if o >> i & 1 == 1 {
+                    slice.insert(pos);
+                }
+            }
+        }
+        Bsi {
+            base,
+            exists,
+            slices,
+        }
+    }
+
+    /// Rows with a value (not NULL).
+    pub fn exists(&self) -> &RoaringBitmap {
+        &self.exists
+    }
+
+    /// The rows `less than` and `equal to` an offset that fits the slices.
+    fn lt_eq(&self, x: u64) -> (RoaringBitmap, RoaringBitmap) {
+        let mut lt = RoaringBitmap::new();
+        let mut eq = self.exists.clone();
+        for (i, slice) in self.slices.iter().enumerate().rev() {
+            if x >> i & 1 == 1 {
+                lt |= &eq - slice;
+                eq &= slice;
+            } else {
+                eq -= slice;
+            }
+        }
+        (lt, eq)
+    }
+
+    /// The rows whose value compares to `x` as `want` says (`Less`: v < x,
+    /// `Equal`: v = x, `Greater`: v > x); `or_equal` widens Less and
+    /// Greater to <= and >=.
+    pub fn compare(&self, want: Ordering, or_equal: bool, x: i64) -> RoaringBitmap {
+        let bits = self.slices.len();
+        let top = if bits == 64 {
+            u64::MAX
+        } else {
+            (1u64 << bits) - 1
+        };
+        // x below every value, or above every representable one.
+        let (lt, eq) = if x < self.base {
+            (RoaringBitmap::new(), RoaringBitmap::new())
+        } else if offset(x, self.base) > top {
+            (self.exists.clone(), RoaringBitmap::new())
+        } else {
+            self.lt_eq(offset(x, self.base))
+        };
+        match (want, or_equal) {
+            (Ordering::Equal, _) => eq,
+            (Ordering::Less, false) => lt,
+            (Ordering::Less, true) => lt | eq,
+            (Ordering::Greater, false) => &(&self.exists - &lt) - &eq,
+            (Ordering::Greater, true) => &self.exists - &lt,
+        }
+    }
+
+    /// Sum of the values of `rows` (NULLs ignored), exactly.
+    pub fn sum(&self, rows: &RoaringBitmap) -> i128 {
+        let count = self.exists.intersection_len(rows);
+        let mut sum = i128::from(self.base) * i128::from(count);
+        for (i, slice) in self.slices.iter().enumerate() {
+            sum += (1i128 << i) * i128::from(slice.intersection_len(rows));
+        }
+        sum
+    }
+
+    /// Number of non-NULL values among `rows`.
+    pub fn count(&self, rows: &RoaringBitmap) -> u64 {
+        self.exists.intersection_len(rows)
+    }
+
+    /// The smallest (`Less`) or largest (`Greater`) value among `rows`.
+    pub fn extreme(&self, rows: &RoaringBitmap, which: Ordering) -> Option<i64> {
+        let mut candidates = &self.exists & rows;
+        if candidates.is_empty() {
+            return None;
+        }
+        let mut value = 0u64;
+        for (i, slice) in self.slices.iter().enumerate().rev() {
+            let (preferred, bit) = if which == Ordering::Less {
+                (&candidates - slice, 0)
+            } else {
+                (&candidates & slice, 1)
+            };
+            if preferred.is_empty() {
+                value |= (1 - bit) << i;
+            } else {
+                value |= bit << i;
+                candidates = preferred;
+            }
+        }
+        Some((i128::from(self.base) + i128::from(value)) as i64)
+    }
+
+    /// Serialized form: i64 base, u8 slice count, then the existence bitmap
+    /// and each slice as u32 length + portable roaring bytes.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.base.to_le_bytes());
+        out.push(self.slices.len() as u8);
+        for b in std::iter::once(&self.exists).chain(&self.slices) {
+            out.extend_from_slice(&(b.serialized_size() as u32).to_le_bytes());
+            b.serialize_into(&mut *out)
+                .expect("writing to a Vec cannot fail");
+        }
+    }
+
+    /// Parses what [`Self::encode`] wrote; every length is checked.
+    pub fn decode(bytes: &[u8]) -> Result<Bsi, DecodeError> {
+        let mut r = Reader::new(bytes);
+        let base = r.i64()?;
+        let bits = r.u8()? as usize;
+        if bits > 64 {
+            return Err(r.error("more than 64 slices"));
+        }
+        let bitmap = |r: &mut Reader| {
+            RoaringBitmap::deserialize_from(r.len_prefixed()?)
+                .map_err(|e| r.error(format!("bad bitmap: {e}")))
+        };
+        let exists = bitmap(&mut r)?;
+        let slices = (0..bits)
+            .map(|_| bitmap(&mut r))
+            .collect::<Result<Vec<_>, _>>()?;
+        if slices.iter().any(|s| !s.is_subset(&exists)) {
+            return Err(r.error("a slice names rows without a value"));
+        }
+        if !r.is_empty() {
+            return Err(r.error("trailing bytes"));
+        }
+        Ok(Bsi {
+            base,
+            exists,
+            slices,
+        })
+    }
+}
+
+/// `v - base` as an unsigned offset (v >= base).
+fn offset(v: i64, base: i64) -> u64 {
+    (i128::from(v) - i128::from(base)) as u64
+}
