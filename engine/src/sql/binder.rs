@@ -816,6 +816,27 @@ impl<'a> Binder<'a> {
         Ok(acc.unwrap_or(DataType::Text))
     }
 
+    /// `b` as a value for a column of type `ty` (INSERT, UPDATE … SET):
+    /// besides the implicit conversions, PostgreSQL's assignment casts —
+    /// between all numeric types (with range checks: 2147483648 into an
+    /// INTEGER is 22003, not 42804), from anything to text, and from
+    /// TIMESTAMPTZ to DATE.
+    pub fn assign(&mut self, b: Bound, ty: DataType) -> SqlResult<Expr> {
+        let from = b.ty;
+        let expr = b.expr.clone();
+        self.coerce(b, ty).or_else(|e| match from {
+            Ty::Known(t)
+                if e.code == code::DATATYPE_MISMATCH
+                    && ((is_numeric(t) && is_numeric(ty))
+                        || ty == DataType::Text
+                        || (t == DataType::TimestampTz && ty == DataType::Date)) =>
+            {
+                Ok(Expr::Cast(expr.boxed(), ty))
+            }
+            _ => Err(e),
+        })
+    }
+
     /// `b` as a value of type `ty`: an unknown literal is parsed, a
     /// parameter takes the type, a known type converts implicitly where
     /// PostgreSQL would.
@@ -1348,6 +1369,27 @@ mod tests {
         assert_eq!(folded("-(-2147483648)").as_deref(), Some("2147483648"));
         assert_eq!(folded("-(-(-1.5))").as_deref(), Some("-1.5"));
         assert_eq!(folded("-(1 + 2)"), None);
+    }
+
+    #[test]
+    fn assignment_casts_numbers_and_to_text() {
+        let tz = SessionTimeZone::utc();
+        let mut b = Binder::new(&[], &tz, 0);
+        let col = |t: DataType| Bound {
+            expr: Expr::Column(0),
+            ty: Ty::Known(t),
+        };
+        assert!(b.coerce(col(DataType::BigInt), DataType::Integer).is_err());
+        assert_eq!(
+            b.assign(col(DataType::BigInt), DataType::Integer).unwrap(),
+            Expr::Cast(Expr::Column(0).boxed(), DataType::Integer)
+        );
+        assert!(b.assign(col(DataType::Boolean), DataType::Text).is_ok());
+        assert!(b.assign(col(DataType::TimestampTz), DataType::Date).is_ok());
+        let e = b
+            .assign(col(DataType::Boolean), DataType::Integer)
+            .unwrap_err();
+        assert_eq!(e.code, code::DATATYPE_MISMATCH);
     }
 
     #[test]

@@ -556,7 +556,7 @@ impl Planner<'_, '_, '_> {
                     None
                 } else {
                     let b = self.binder.expr(e, &empty)?;
-                    Some(self.binder.coerce(b, *ty)?)
+                    Some(self.binder.assign(b, *ty)?)
                 });
             }
             rows.push(out);
@@ -1215,7 +1215,7 @@ impl Planner<'_, '_, '_> {
                             ty: Ty::Known(c.ty),
                         };
                         let want = def.columns[t].ty;
-                        exprs.push(self.binder.coerce(b, want).map_err(|_| {
+                        exprs.push(self.binder.assign(b, want).map_err(|_| {
                             SqlError::new(
                                 code::DATATYPE_MISMATCH,
                                 format!(
@@ -1328,7 +1328,7 @@ impl Planner<'_, '_, '_> {
                 self.defaults(&def)?.swap_remove(pos)
             } else {
                 let b = self.binder.expr(&a.value, &scope)?;
-                self.binder.coerce(b, def.columns[pos].ty).map_err(|e| {
+                self.binder.assign(b, def.columns[pos].ty).map_err(|e| {
                     if e.code != code::DATATYPE_MISMATCH {
                         return e; // SET id = 'x': the literal is no bigint (22P02)
                     }
