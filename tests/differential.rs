@@ -29,7 +29,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crmdb_client::{CsvRow, Generator, GeneratorConfig, insert_statement, push_sql_literal};
 use crmdb_engine::sql::{Output, Session};
@@ -44,7 +44,7 @@ use sqlfile::SqlStatement;
 const SEED: u64 = 20_240_229;
 const CUSTOMERS: u64 = 2_000;
 const RANDOM_SEED: u64 = 7;
-const RANDOM_QUERIES: usize = 300;
+const RANDOM_QUERIES: usize = 400;
 
 /// What a statement gave.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +53,9 @@ enum Outcome {
         columns: Vec<String>,
         rows: Vec<Vec<Option<String>>>,
     },
-    Command,
+    /// A statement without rows, and the count its tag reports (rows
+    /// inserted, updated, deleted; 0 for BEGIN, SET…).
+    Command(u64),
     Error {
         code: String,
         message: String,
@@ -69,7 +71,7 @@ fn crmdb_run(session: &mut Session, sql: &str) -> Outcome {
         Ok(s) => s,
         Err(e) => return err(e),
     };
-    let mut last = Outcome::Command;
+    let mut last = Outcome::Command(0);
     for stmt in stmts {
         last = match session.execute(&stmt, &[]) {
             Err(e) => return err(e),
@@ -90,7 +92,13 @@ fn crmdb_run(session: &mut Session, sql: &str) -> Outcome {
                     rows: out,
                 }
             }
-            Ok(Output::Command { .. } | Output::Empty) => Outcome::Command,
+            Ok(Output::Command { tag }) => Outcome::Command(
+                tag.rsplit(' ')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0),
+            ),
+            Ok(Output::Empty) => Outcome::Command(0),
         };
     }
     last
@@ -111,8 +119,10 @@ fn pg_run(client: &mut postgres::Client, sql: &str) -> Outcome {
         Ok(messages) => {
             let mut columns = None;
             let mut rows = Vec::new();
+            let mut count = 0;
             for m in messages {
                 match m {
+                    SimpleQueryMessage::CommandComplete(n) => count = n,
                     SimpleQueryMessage::RowDescription(cols) => {
                         columns = Some(cols.iter().map(|c| c.name().to_owned()).collect());
                     }
@@ -124,7 +134,7 @@ fn pg_run(client: &mut postgres::Client, sql: &str) -> Outcome {
             }
             match columns {
                 Some(columns) => Outcome::Rows { columns, rows },
-                None => Outcome::Command,
+                None => Outcome::Command(count),
             }
         }
     }
@@ -287,7 +297,10 @@ fn compare(expected: &Outcome, got: &Outcome, ordered: bool, names: bool) -> Opt
     use Outcome as O;
     match (expected, got) {
         (O::Error { code: a, .. }, O::Error { code: b, .. }) if a == b => None,
-        (O::Command, O::Command) => None,
+        (O::Command(a), O::Command(b)) if a == b => None,
+        (O::Command(a), O::Command(b)) => Some(format!(
+            "command tags differ: PostgreSQL affected {a} rows, crmdb {b}"
+        )),
         (
             O::Rows {
                 columns: ca,
@@ -356,7 +369,7 @@ fn brief(o: &Outcome) -> String {
                 show_rows(rows, 0, 3)
             )
         }
-        Outcome::Command => "a command result".into(),
+        Outcome::Command(n) => format!("a command result ({n} rows)"),
         Outcome::Error { code, message } => format!("error {code} ({message})"),
     }
 }
@@ -365,6 +378,11 @@ struct Stats {
     queries: usize,
     rows: usize,
     errors: usize,
+    /// Time spent in PostgreSQL and in crmdb.
+    pg_time: Duration,
+    crmdb_time: Duration,
+    /// The slowest queries on crmdb: (time, origin).
+    slowest: Vec<(Duration, String)>,
 }
 
 fn check(
@@ -374,13 +392,21 @@ fn check(
     stats: &mut Stats,
     mismatches: &mut Vec<Mismatch>,
 ) {
+    let t0 = Instant::now();
     let expected = pg_run(&mut pair.pg, &stmt.sql);
+    let t1 = Instant::now();
     let got = crmdb_run(&mut pair.crmdb, &stmt.sql);
+    let crmdb_time = t1.elapsed();
+    stats.pg_time += t1 - t0;
+    stats.crmdb_time += crmdb_time;
+    stats.slowest.push((crmdb_time, stmt.origin.clone()));
+    stats.slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    stats.slowest.truncate(5);
     stats.queries += 1;
     match &expected {
         Outcome::Rows { rows, .. } => stats.rows += rows.len(),
         Outcome::Error { .. } => stats.errors += 1,
-        Outcome::Command => {}
+        Outcome::Command(_) => {}
     }
     let ordered = sqlfile::has_top_level_order_by(&stmt.sql);
     if let Some(what) = compare(&expected, &got, ordered, names) {
@@ -418,6 +444,9 @@ fn crmdb_matches_postgresql() {
         queries: 0,
         rows: 0,
         errors: 0,
+        pg_time: Duration::ZERO,
+        crmdb_time: Duration::ZERO,
+        slowest: Vec::new(),
     };
     for file in &files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
@@ -449,13 +478,17 @@ fn crmdb_matches_postgresql() {
     }
     eprintln!(
         "\ndifferential: {} queries ({hand_written} hand-written in {} files, {n_random} random), \
-         {} rows and {} errors from PostgreSQL compared; load {:?}, total {:?}",
+         {} rows and {} errors from PostgreSQL compared; load {:?}, total {:?} \
+         (queries: PostgreSQL {:?}, crmdb {:?}; slowest on crmdb: {:?})",
         stats.queries,
         files.len(),
         stats.rows,
         stats.errors,
         loaded,
-        started.elapsed()
+        started.elapsed(),
+        stats.pg_time,
+        stats.crmdb_time,
+        stats.slowest
     );
     assert!(
         mismatches.is_empty(),
