@@ -41,6 +41,27 @@ pub enum InsertSource {
     Query(Plan),
 }
 
+/// INSERT … ON CONFLICT.
+#[derive(Debug)]
+pub struct OnConflict {
+    /// The constraints whose conflicts are handled: None is the primary
+    /// key, Some(i) the table's UNIQUE constraint i.
+    pub constraints: Vec<Option<usize>>,
+    pub action: ConflictAction,
+}
+
+/// What to do with a row that conflicts.
+#[derive(Debug)]
+pub enum ConflictAction {
+    Nothing,
+    /// SET and WHERE over the existing row followed by the proposed one
+    /// (`excluded`).
+    Update {
+        assignments: Vec<(usize, Expr)>,
+        filter: Option<Expr>,
+    },
+}
+
 /// A statement ready to execute.
 #[derive(Debug)]
 pub enum BoundStatement {
@@ -54,6 +75,7 @@ pub enum BoundStatement {
         /// For each table column, its DEFAULT (NULL when none).
         defaults: Vec<Expr>,
         returning: Option<Returning>,
+        on_conflict: Option<OnConflict>,
     },
     Update {
         table: Arc<TableDef>,
@@ -104,6 +126,40 @@ impl BoundStatement {
             _ => None,
         }
     }
+}
+
+/// A table's CHECK constraints bound to its rows: (name, condition).
+pub fn bind_checks(def: &TableDef, binder: &mut Binder) -> SqlResult<Vec<(String, Expr)>> {
+    let columns: Vec<Column> = def
+        .columns
+        .iter()
+        .map(|c| Column {
+            name: c.name.clone(),
+            ty: c.ty,
+        })
+        .collect();
+    let scope = scope_of(&columns, &def.name, &[]);
+    def.checks
+        .iter()
+        .map(|c| {
+            let e = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+                .try_with_sql(&c.expr)
+                .and_then(|mut p| p.parse_expr())
+                .map_err(|e| {
+                    SqlError::syntax(format!(
+                        "CHECK constraint \"{}\" does not parse: {e}",
+                        c.name
+                    ))
+                })?;
+            let cond = binder.condition(
+                &e,
+                &scope,
+                &mut AggMode::Forbidden("check constraints"),
+                "CHECK",
+            )?;
+            Ok((c.name.clone(), cond))
+        })
+        .collect()
 }
 
 /// Describes a statement without running it.
@@ -1146,10 +1202,12 @@ impl Planner<'_, '_, '_> {
         let ast::TableObject::TableName(name) = &insert.table else {
             return Err(SqlError::unsupported("INSERT INTO a table function"));
         };
-        if insert.on.is_some() {
-            return Err(SqlError::unsupported("INSERT … ON CONFLICT"));
-        }
         let def = self.target_table(name)?;
+        let on_conflict = match &insert.on {
+            None => None,
+            Some(ast::OnInsert::OnConflict(oc)) => Some(self.on_conflict(&def, oc)?),
+            Some(other) => return Err(SqlError::unsupported(format!("{other}"))),
+        };
         let targets: Vec<usize> = if insert.columns.is_empty() {
             (0..def.columns.len()).collect()
         } else {
@@ -1245,6 +1303,7 @@ impl Planner<'_, '_, '_> {
             targets,
             defaults,
             returning,
+            on_conflict,
         })
     }
 
@@ -1299,8 +1358,35 @@ impl Planner<'_, '_, '_> {
             })
             .collect();
         let scope = scope_of(&columns, alias.as_deref().unwrap_or(&def.name), &[]);
+        let assignments = self.assignments(&def, &update.assignments, &scope)?;
+        let filter = match &update.selection {
+            Some(w) => {
+                Some(
+                    self.binder
+                        .condition(w, &scope, &mut AggMode::Forbidden("WHERE"), "WHERE")?,
+                )
+            }
+            None => None,
+        };
+        let returning = self.returning(&update.returning, &def)?;
+        Ok(BoundStatement::Update {
+            table: def,
+            filter,
+            assignments,
+            returning,
+        })
+    }
+
+    /// SET assignments of UPDATE and ON CONFLICT DO UPDATE: (column, value
+    /// bound in `scope`).
+    fn assignments(
+        &mut self,
+        def: &TableDef,
+        list: &[ast::Assignment],
+        scope: &Scope,
+    ) -> SqlResult<Vec<(usize, Expr)>> {
         let mut assignments = Vec::new();
-        for a in &update.assignments {
+        for a in list {
             let ast::AssignmentTarget::ColumnName(name) = &a.target else {
                 return Err(SqlError::unsupported("multiple-column assignments"));
             };
@@ -1325,9 +1411,9 @@ impl Planner<'_, '_, '_> {
                 )));
             }
             let value = if is_default(&a.value) {
-                self.defaults(&def)?.swap_remove(pos)
+                self.defaults(def)?.swap_remove(pos)
             } else {
-                let b = self.binder.expr(&a.value, &scope)?;
+                let b = self.binder.expr(&a.value, scope)?;
                 self.binder.assign(b, def.columns[pos].ty).map_err(|e| {
                     if e.code != code::DATATYPE_MISMATCH {
                         return e; // SET id = 'x': the literal is no bigint (22P02)
@@ -1337,28 +1423,118 @@ impl Planner<'_, '_, '_> {
                         format!(
                             "column \"{cname}\" is of type {} but expression is of type {}",
                             def.columns[pos].ty.sql_name(),
-                            Ty::resolved(self.binder_ty(&a.value, &scope)).sql_name()
+                            Ty::resolved(self.binder_ty(&a.value, scope)).sql_name()
                         ),
                     )
                 })?
             };
             assignments.push((pos, value));
         }
-        let filter = match &update.selection {
-            Some(w) => {
-                Some(
-                    self.binder
-                        .condition(w, &scope, &mut AggMode::Forbidden("WHERE"), "WHERE")?,
-                )
-            }
-            None => None,
+        Ok(assignments)
+    }
+
+    fn on_conflict(&mut self, def: &TableDef, oc: &ast::OnConflict) -> SqlResult<OnConflict> {
+        let no_match = || {
+            SqlError::new(
+                code::INVALID_COLUMN_REFERENCE,
+                "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+            )
         };
-        let returning = self.returning(&update.returning, &def)?;
-        Ok(BoundStatement::Update {
-            table: def,
-            filter,
-            assignments,
-            returning,
+        let constraints: Vec<Option<usize>> = match &oc.conflict_target {
+            None => {
+                if matches!(oc.action, ast::OnConflictAction::DoUpdate(_)) {
+                    return Err(SqlError::syntax(
+                        "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                    )
+                    .with_hint("For example, ON CONFLICT (column_name)."));
+                }
+                let pk = (!def.primary_key.is_empty()).then_some(None);
+                pk.into_iter()
+                    .chain((0..def.uniques.len()).map(Some))
+                    .collect()
+            }
+            Some(ast::ConflictTarget::Columns(cols)) => {
+                let mut ids = Vec::new();
+                for c in cols {
+                    let name = ident_name(c);
+                    let pos = def
+                        .column_index(&name)
+                        .ok_or_else(|| SqlError::undefined_column(&name))?;
+                    ids.push(def.columns[pos].id);
+                }
+                let same = |a: &[u32]| {
+                    let (mut x, mut y) = (a.to_vec(), ids.clone());
+                    x.sort_unstable();
+                    y.sort_unstable();
+                    x == y
+                };
+                if !def.primary_key.is_empty() && same(&def.primary_key) {
+                    vec![None]
+                } else {
+                    vec![Some(
+                        def.uniques
+                            .iter()
+                            .position(|u| same(&u.columns))
+                            .ok_or_else(no_match)?,
+                    )]
+                }
+            }
+            Some(ast::ConflictTarget::OnConstraint(name)) => {
+                let name = object_name(name)?;
+                if def.primary_key_name.as_deref() == Some(&name) {
+                    vec![None]
+                } else {
+                    vec![Some(
+                        def.uniques
+                            .iter()
+                            .position(|u| u.name == name)
+                            .ok_or_else(|| {
+                                SqlError::new(
+                                    code::UNDEFINED_OBJECT,
+                                    format!(
+                                        "constraint \"{name}\" for table \"{}\" does not exist",
+                                        def.name
+                                    ),
+                                )
+                            })?,
+                    )]
+                }
+            }
+        };
+        let action = match &oc.action {
+            ast::OnConflictAction::DoNothing => ConflictAction::Nothing,
+            ast::OnConflictAction::DoUpdate(u) => {
+                let columns: Vec<Column> = def
+                    .columns
+                    .iter()
+                    .map(|c| Column {
+                        name: c.name.clone(),
+                        ty: c.ty,
+                    })
+                    .collect();
+                let mut scope = scope_of(&columns, &def.name, &[]);
+                scope
+                    .columns
+                    .extend(scope_of(&columns, "excluded", &[]).columns);
+                let assignments = self.assignments(def, &u.assignments, &scope)?;
+                let filter = match &u.selection {
+                    Some(w) => Some(self.binder.condition(
+                        w,
+                        &scope,
+                        &mut AggMode::Forbidden("WHERE"),
+                        "WHERE",
+                    )?),
+                    None => None,
+                };
+                ConflictAction::Update {
+                    assignments,
+                    filter,
+                }
+            }
+        };
+        Ok(OnConflict {
+            constraints,
+            action,
         })
     }
 
