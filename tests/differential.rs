@@ -16,7 +16,8 @@
 //!
 //! Every mismatch is collected and printed; the test fails with their count.
 //! `DIFF_FILTER=substring` runs only the files whose name contains it,
-//! `DIFF_RANDOM=n` sets the number of random queries.
+//! `DIFF_RANDOM=n` sets the number of random queries, `DIFF_VERBOSE=1`
+//! prints what PostgreSQL gave for each statement.
 
 #[path = "support/pg.rs"]
 mod pg;
@@ -407,6 +408,9 @@ fn check(
         Outcome::Rows { rows, .. } => stats.rows += rows.len(),
         Outcome::Error { .. } => stats.errors += 1,
         Outcome::Command(_) => {}
+    }
+    if std::env::var_os("DIFF_VERBOSE").is_some() {
+        eprintln!("{}: {}", stmt.origin, brief(&expected));
     }
     let ordered = sqlfile::has_top_level_order_by(&stmt.sql);
     if let Some(what) = compare(&expected, &got, ordered, names) {

@@ -47,3 +47,11 @@ UPDATE customers SET id = 2 WHERE id = 1;
 UPDATE transactions SET quantity = quantity * 2 WHERE id = 900004;
 DELETE FROM customers WHERE id = 1;
 SELECT count(*) FROM customers;
+-- INSERT … ON CONFLICT (the CRM upsert)
+BEGIN;
+INSERT INTO customers (id, first_name, last_name, country, lifecycle_stage, created_at, updated_at) VALUES (1, 'Dup', 'Key', 'NL', 'lead', now(), now()) ON CONFLICT DO NOTHING;
+INSERT INTO customers (id, first_name, last_name, country, lifecycle_stage, created_at, updated_at) VALUES (1, 'Dup', 'Key', 'NL', 'lead', now(), now()), (990050, 'New', 'Key', 'NL', 'lead', now(), now()) ON CONFLICT (id) DO NOTHING RETURNING id, first_name;
+INSERT INTO customers (id, first_name, last_name, country, lifecycle_stage, created_at, updated_at) VALUES (2, 'Upd', 'Ated', 'NL', 'customer', '2026-01-01', '2026-01-01') ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, lifecycle_stage = excluded.lifecycle_stage, updated_at = excluded.updated_at RETURNING id, first_name, last_name, lifecycle_stage, updated_at;
+INSERT INTO customers (id, first_name, last_name, country, lifecycle_stage, created_at, updated_at) VALUES (3, 'x', 'y', 'NL', 'lead', now(), now()) ON CONFLICT (id) DO UPDATE SET lifetime_value = customers.lifetime_value + 1 WHERE customers.country = 'nowhere' RETURNING id;
+SELECT id, first_name, lifecycle_stage, lifetime_value FROM customers WHERE id IN (1, 2, 3, 990050) ORDER BY id;
+ROLLBACK;
