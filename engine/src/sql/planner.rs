@@ -229,18 +229,31 @@ pub fn plan_statement(
         }),
         S::Set(set) => planner.set(set),
         S::ShowVariable { variable } => Ok(BoundStatement::Show {
-            name: variable
-                .iter()
-                .map(ident_name)
-                .collect::<Vec<_>>()
-                .join(" ")
-                .replace("time zone", "timezone"),
+            name: canonical_setting_name(
+                &variable
+                    .iter()
+                    .map(ident_name)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .replace("time zone", "timezone"),
+            ),
         }),
         other => Err(SqlError::unsupported(format!(
             "the statement {}",
             first_words(&other.to_string())
         ))),
     }
+}
+
+/// A setting's name as PostgreSQL spells it (SHOW's column name).
+fn canonical_setting_name(name: &str) -> String {
+    match name {
+        "timezone" => "TimeZone",
+        "datestyle" => "DateStyle",
+        "intervalstyle" => "IntervalStyle",
+        other => other,
+    }
+    .to_owned()
 }
 
 fn first_words(sql: &str) -> String {
@@ -274,6 +287,24 @@ pub(crate) fn object_name(name: &ast::ObjectName) -> SqlResult<String> {
         _ => None,
     }
     .ok_or_else(|| SqlError::unsupported(format!("the name {name}")))
+}
+
+/// SQLSTATE of a FROM clause naming one table or alias twice.
+const DUPLICATE_ALIAS: &str = "42712";
+
+/// More column aliases than the table has columns: 42P10.
+fn check_renames(qualifier: &str, columns: &[Column], renames: &[String]) -> SqlResult<()> {
+    if renames.len() > columns.len() {
+        return Err(SqlError::new(
+            code::INVALID_COLUMN_REFERENCE,
+            format!(
+                "table \"{qualifier}\" has {} columns available but {} columns specified",
+                columns.len(),
+                renames.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 struct Planner<'a, 'b, 'c> {
@@ -314,39 +345,65 @@ fn has_aggregate<'e>(exprs: impl IntoIterator<Item = &'e ast::Expr>) -> bool {
 
 /// The name PostgreSQL gives a result column for `e`.
 pub fn column_name(e: &ast::Expr) -> String {
+    figure_name(e)
+        .map(|(name, _)| name)
+        .unwrap_or_else(|| "?column?".into())
+}
+
+/// PostgreSQL's FigureColname: a name for `e` and how strongly it names
+/// it — 2 for a column or function name, 1 for a type name or "case" —
+/// or None. A cast is named by its operand when that has a strong name,
+/// else by its type: `x::text` is "x", `1::text` and `'1'::date::text` are
+/// "text".
+fn figure_name(e: &ast::Expr) -> Option<(String, u8)> {
     use ast::Expr as A;
+    let strong = |s: &str| Some((s.to_owned(), 2));
     match e {
-        A::Identifier(i) => ident_name(i),
-        A::CompoundIdentifier(parts) => parts.last().map(ident_name).unwrap_or_default(),
-        A::Nested(inner) => column_name(inner),
+        A::Identifier(i) => Some((ident_name(i), 2)),
+        A::CompoundIdentifier(parts) => parts.last().map(|p| (ident_name(p), 2)),
+        A::Nested(inner) => figure_name(inner),
         A::Function(f) => f
             .name
             .0
             .last()
             .and_then(|p| p.as_ident())
-            .map(ident_name)
-            .unwrap_or_default(),
+            .map(|i| (ident_name(i), 2)),
         A::Cast {
             expr, data_type, ..
-        } => match column_name(expr).as_str() {
-            "?column?" => pg_type_name(data_type),
-            name => name.to_owned(),
+        } => match figure_name(expr) {
+            Some((name, 2)) => Some((name, 2)),
+            _ => Some((pg_type_name(data_type), 1)),
         },
-        A::TypedString(ts) => pg_type_name(&ts.data_type),
-        A::Case { .. } => "case".into(),
-        A::Extract { .. } => "extract".into(),
-        A::Substring { .. } => "substring".into(),
-        A::Position { .. } => "position".into(),
-        A::Trim { .. } => "btrim".into(),
-        A::Ceil { .. } => "ceil".into(),
-        A::Floor { .. } => "floor".into(),
-        A::Exists { .. } => "exists".into(),
-        _ => "?column?".into(),
+        A::TypedString(ts) => Some((pg_type_name(&ts.data_type), 1)),
+        // TRUE and FALSE are 't'::bool and 'f'::bool to PostgreSQL.
+        A::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => Some(("bool".into(), 1)),
+        A::Case { .. } => Some(("case".into(), 1)),
+        A::Extract { .. } => strong("extract"),
+        A::Substring {
+            shorthand: true, ..
+        } => strong("substr"),
+        A::Substring { .. } => strong("substring"),
+        A::Position { .. } => strong("position"),
+        A::Trim { trim_where, .. } => strong(match trim_where {
+            Some(ast::TrimWhereField::Leading) => "ltrim",
+            Some(ast::TrimWhereField::Trailing) => "rtrim",
+            _ => "btrim",
+        }),
+        A::Ceil { .. } => strong("ceil"),
+        A::Floor { .. } => strong("floor"),
+        A::Exists { .. } => strong("exists"),
+        _ => None,
     }
 }
 
 /// PostgreSQL's internal type name, as it names cast result columns.
 fn pg_type_name(ty: &ast::DataType) -> String {
+    match ty {
+        ast::DataType::SmallInt(_) | ast::DataType::Int2(_) => return "int2".into(),
+        ast::DataType::Real | ast::DataType::Float4 => return "float4".into(),
+        ast::DataType::Char(_) | ast::DataType::Character(_) => return "bpchar".into(),
+        _ => {}
+    }
     match super::binder::cast_type(ty) {
         Ok(DataType::Integer) => "int4",
         Ok(DataType::BigInt) => "int8",
@@ -485,11 +542,21 @@ impl Planner<'_, '_, '_> {
                         "each {op} query must have the same number of columns"
                     )));
                 }
+                // A leaf SELECT's untyped literal ('a', NULL) takes the
+                // other side's type: SELECT 1 UNION SELECT NULL is integer.
+                let (lu, ru) = (untyped_outputs(left), untyped_outputs(right));
+                let ty_of = |c: &Column, untyped: &[bool], i: usize| {
+                    if untyped.get(i).copied().unwrap_or(false) {
+                        Ty::Unknown
+                    } else {
+                        Ty::Known(c.ty)
+                    }
+                };
                 let mut types = Vec::new();
-                for (a, b) in l.columns.iter().zip(&r.columns) {
+                for (i, (a, b)) in l.columns.iter().zip(&r.columns).enumerate() {
                     types.push(
                         self.binder
-                            .common(&[Ty::Known(a.ty), Ty::Known(b.ty)], &op.to_string())?,
+                            .common(&[ty_of(a, &lu, i), ty_of(b, &ru, i)], &op.to_string())?,
                     );
                 }
                 let left = coerce_columns(l.plan, &l.columns, &types);
@@ -545,7 +612,7 @@ impl Planner<'_, '_, '_> {
                     None
                 } else {
                     let b = self.binder.expr(e, &empty)?;
-                    Some(self.binder.coerce(b, *ty)?)
+                    Some(self.binder.assign(b, *ty)?)
                 });
             }
             rows.push(out);
@@ -941,6 +1008,7 @@ impl Planner<'_, '_, '_> {
                     .map(|a| a.columns.iter().map(|c| ident_name(&c.name)).collect())
                     .unwrap_or_default();
                 if let Some((_, cte)) = self.ctes.iter().rev().find(|(n, _)| *n == table) {
+                    check_renames(&qualifier, &cte.columns, &renames)?;
                     let scope = scope_of(&cte.columns, &qualifier, &renames);
                     return Ok((cte.plan.clone(), scope));
                 }
@@ -956,6 +1024,7 @@ impl Planner<'_, '_, '_> {
                         ty: c.ty,
                     })
                     .collect();
+                check_renames(&qualifier, &columns, &renames)?;
                 Ok((
                     Plan::Scan { table: def.id },
                     scope_of(&columns, &qualifier, &renames),
@@ -975,6 +1044,7 @@ impl Planner<'_, '_, '_> {
                     ),
                     None => (String::new(), Vec::new()),
                 };
+                check_renames(&qualifier, &qp.columns, &renames)?;
                 Ok((qp.plan, scope_of(&qp.columns, &qualifier, &renames)))
             }
             ast::TableFactor::NestedJoin {
@@ -1002,6 +1072,19 @@ impl Planner<'_, '_, '_> {
         };
         let (lplan, lscope) = left;
         let (rplan, rscope) = right;
+        for c in &rscope.columns {
+            if let Some(q) = c.qualifier.as_deref().filter(|q| !q.is_empty())
+                && lscope
+                    .columns
+                    .iter()
+                    .any(|l| l.qualifier.as_deref() == Some(q))
+            {
+                return Err(SqlError::new(
+                    DUPLICATE_ALIAS,
+                    format!("table name \"{q}\" specified more than once"),
+                ));
+            }
+        }
         let left_width = lscope.columns.len();
         let right_width = rscope.columns.len();
         let mut scope = lscope.clone();
@@ -1190,7 +1273,7 @@ impl Planner<'_, '_, '_> {
                             ty: Ty::Known(c.ty),
                         };
                         let want = def.columns[t].ty;
-                        exprs.push(self.binder.coerce(b, want).map_err(|_| {
+                        exprs.push(self.binder.assign(b, want).map_err(|_| {
                             SqlError::new(
                                 code::DATATYPE_MISMATCH,
                                 format!(
@@ -1331,7 +1414,10 @@ impl Planner<'_, '_, '_> {
                 self.defaults(def)?.swap_remove(pos)
             } else {
                 let b = self.binder.expr(&a.value, scope)?;
-                self.binder.coerce(b, def.columns[pos].ty).map_err(|_| {
+                self.binder.assign(b, def.columns[pos].ty).map_err(|e| {
+                    if e.code != code::DATATYPE_MISMATCH {
+                        return e; // SET id = 'x': the literal is no bigint (22P02)
+                    }
                     SqlError::new(
                         code::DATATYPE_MISMATCH,
                         format!(
@@ -1545,6 +1631,37 @@ impl Planner<'_, '_, '_> {
     }
 }
 
+/// For each output column of a set operation's operand, whether it is an
+/// untyped literal (a string or NULL) of a plain SELECT; empty when unknown.
+fn untyped_outputs(body: &ast::SetExpr) -> Vec<bool> {
+    fn untyped(e: &ast::Expr) -> bool {
+        match e {
+            ast::Expr::Nested(inner) => untyped(inner),
+            ast::Expr::Value(v) => matches!(
+                v.value,
+                ast::Value::Null
+                    | ast::Value::SingleQuotedString(_)
+                    | ast::Value::EscapedStringLiteral(_)
+                    | ast::Value::DollarQuotedString(_)
+            ),
+            _ => false,
+        }
+    }
+    let ast::SetExpr::Select(s) = body else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in &s.projection {
+        match item {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                out.push(untyped(e))
+            }
+            _ => return Vec::new(),
+        }
+    }
+    out
+}
+
 fn is_default(e: &ast::Expr) -> bool {
     matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }
@@ -1749,5 +1866,38 @@ pub(crate) fn map_columns(e: &Expr, f: &dyn Fn(usize) -> usize) -> Expr {
             otherwise: m(otherwise),
         },
         Expr::Call(s, args) => Expr::Call(*s, args.iter().map(|x| map_columns(x, f)).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name_of(sql: &str) -> String {
+        let e = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(sql)
+            .and_then(|mut p| p.parse_expr())
+            .unwrap();
+        column_name(&e)
+    }
+
+    #[test]
+    fn result_columns_are_named_like_postgres() {
+        assert_eq!(name_of("substr(a, 1, 2)"), "substr");
+        assert_eq!(name_of("substring(a, 1, 2)"), "substring");
+        assert_eq!(name_of("substring(a FROM 1)"), "substring");
+        assert_eq!(name_of("trim(a)"), "btrim");
+        assert_eq!(name_of("trim(leading 'x' from a)"), "ltrim");
+        assert_eq!(name_of("trim(trailing 'x' from a)"), "rtrim");
+        assert_eq!(name_of("a::date"), "a");
+        assert_eq!(name_of("(t.a)::date::text"), "a");
+        assert_eq!(name_of("1::text"), "text");
+        assert_eq!(name_of("'1'::date::text"), "text");
+        assert_eq!(name_of("date '2024-01-01'"), "date");
+        assert_eq!(name_of("CAST(CASE WHEN a THEN 1 END AS bigint)"), "int8");
+        assert_eq!(name_of("CAST(lower(a) AS int)"), "lower");
+        assert_eq!(name_of("true"), "bool");
+        assert_eq!(name_of("-a"), "?column?");
+        assert_eq!(name_of("1::smallint"), "int2");
     }
 }
