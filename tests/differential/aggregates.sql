@@ -69,3 +69,8 @@ SELECT count(DISTINCT customer_id) FROM interactions;
 SELECT count(DISTINCT customer_id) FROM transactions WHERE status = 'refunded';
 SELECT count(DISTINCT occurred_at::date) FROM transactions;
 SELECT payment_method, count(*), count(payment_method) FROM transactions GROUP BY payment_method ORDER BY 1 NULLS FIRST;
+-- Columns functionally dependent on a grouped primary key.
+SELECT 1 FROM customers GROUP BY id HAVING country = 'DE' ORDER BY 1 LIMIT 5;
+SELECT id, first_name, country, count(*) FROM customers GROUP BY id ORDER BY id LIMIT 20;
+SELECT c.id, c.first_name, count(i.id), max(i.occurred_at) FROM customers c LEFT JOIN interactions i ON i.customer_id = c.id GROUP BY c.id ORDER BY c.id LIMIT 25;
+SELECT c.id, c.lifecycle_stage, sum(t.amount) FROM customers c JOIN transactions t ON t.customer_id = c.id WHERE t.status = 'paid' GROUP BY c.id ORDER BY 3 DESC, 1 LIMIT 10;

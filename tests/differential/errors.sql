@@ -98,9 +98,8 @@ SELECT split_part('a,b', ',', 0);
 SELECT substring('abc', 1, -1);
 SELECT repeat_free('a', 3);
 SELECT $1;
--- TODO(crmdb): columns functionally dependent on a grouped primary key
--- (GROUP BY id, then country) are refused with 42803; PostgreSQL allows them.
---   SELECT 1 FROM customers GROUP BY id HAVING country = 'DE';
+SELECT country, count(*) FROM customers GROUP BY email;
+SELECT c.country, count(*) FROM customers c JOIN interactions i ON i.customer_id = c.id GROUP BY i.customer_id;
 SELECT id FROM customers ORDER BY count(*);
 SELECT count(*) FROM customers GROUP BY count(*);
 SELECT sum(amount) FROM transactions GROUP BY sum(amount);

@@ -44,6 +44,9 @@ pub struct ScopeColumn {
     pub qualifier: Option<String>,
     pub name: String,
     pub ty: DataType,
+    /// Part of its table's primary key (a table's other columns depend on
+    /// it functionally, so GROUP BY the key may select them).
+    pub primary_key: bool,
 }
 
 /// The columns of the row an expression is evaluated on, in order.

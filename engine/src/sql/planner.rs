@@ -752,6 +752,7 @@ impl Planner<'_, '_, '_> {
                     grouping.key_types.push(ty);
                 }
             }
+            add_dependent_columns(&scope, &mut grouping);
             for (e, _) in &items {
                 let b = self
                     .binder
@@ -1025,10 +1026,11 @@ impl Planner<'_, '_, '_> {
                     })
                     .collect();
                 check_renames(&qualifier, &columns, &renames)?;
-                Ok((
-                    Plan::Scan { table: def.id },
-                    scope_of(&columns, &qualifier, &renames),
-                ))
+                let mut scope = scope_of(&columns, &qualifier, &renames);
+                for (sc, c) in scope.columns.iter_mut().zip(&def.columns) {
+                    sc.primary_key = def.primary_key.contains(&c.id);
+                }
+                Ok((Plan::Scan { table: def.id }, scope))
             }
             ast::TableFactor::Derived {
                 lateral: false,
@@ -1692,6 +1694,7 @@ fn scope_of(columns: &[Column], qualifier: &str, renames: &[String]) -> Scope {
                 qualifier: (!qualifier.is_empty()).then(|| qualifier.to_owned()),
                 name: renames.get(i).cloned().unwrap_or_else(|| c.name.clone()),
                 ty: c.ty,
+                primary_key: false,
             })
             .collect(),
     }
@@ -1699,6 +1702,44 @@ fn scope_of(columns: &[Column], qualifier: &str, renames: &[String]) -> Scope {
 
 fn output_scope(columns: &[Column]) -> Scope {
     scope_of(columns, "", &[])
+}
+
+/// GROUP BY a table's whole primary key lets the query use the table's
+/// other columns, which the key determines (PostgreSQL's functional
+/// dependency rule): they join the grouping keys, which groups no
+/// differently. Called before any aggregate is bound.
+fn add_dependent_columns(scope: &Scope, grouping: &mut Grouping) {
+    assert!(grouping.aggs.is_empty(), "aggregates index past the keys");
+    let mut qualifiers: Vec<&str> = scope
+        .columns
+        .iter()
+        .filter(|c| c.primary_key)
+        .filter_map(|c| c.qualifier.as_deref())
+        .collect();
+    qualifiers.dedup();
+    for q in qualifiers {
+        let in_table = |c: &ScopeColumn| c.qualifier.as_deref() == Some(q);
+        let key_covered = scope
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| in_table(c) && c.primary_key)
+            .all(|(i, _)| grouping.keys.contains(&Expr::Column(i)));
+        if !key_covered {
+            continue;
+        }
+        for (i, c) in scope
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| in_table(c))
+        {
+            if !grouping.keys.contains(&Expr::Column(i)) {
+                grouping.keys.push(Expr::Column(i));
+                grouping.key_types.push(c.ty);
+            }
+        }
+    }
 }
 
 /// A plan whose output columns are cast to `types` where they differ.
