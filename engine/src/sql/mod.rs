@@ -14,6 +14,7 @@ mod planner;
 pub mod result;
 mod session;
 pub mod settings;
+mod system;
 
 pub use error::{SqlError, SqlResult, code};
 pub use result::{Column, Description, Notice, Output, RowStream, TransactionStatus, command_tag};
