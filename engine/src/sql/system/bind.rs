@@ -658,8 +658,10 @@ pub(crate) enum SysType {
 
 /// The system type a cast names, if it is one.
 pub(crate) fn sys_type(ty: &ast::DataType) -> Option<SysType> {
-    let ast::DataType::Custom(name, mods) = ty else {
-        return None;
+    let (name, mods) = match ty {
+        ast::DataType::Regclass => return Some(SysType::RegClass),
+        ast::DataType::Custom(name, mods) => (name, mods),
+        _ => return None,
     };
     if !mods.is_empty() {
         return None;
