@@ -625,3 +625,52 @@ fn tls_with_require_tls_refuses_plaintext() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no encryption"), "{stderr}");
 }
+
+#[tokio::test]
+async fn cancel_request_and_statement_timeout_stop_a_running_query() {
+    let server = TestServer::start(&[]);
+    let client = server.connect().await;
+    client
+        .batch_execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        .await
+        .unwrap();
+    let values: Vec<String> = (0..3000).map(|i| format!("({i})")).collect();
+    client
+        .batch_execute(&format!("INSERT INTO t VALUES {}", values.join(",")))
+        .await
+        .unwrap();
+    let slow = "SELECT count(*) FROM t a JOIN t b ON a.id + b.id < 0";
+
+    let token = client.cancel_token();
+    let canceller = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        token.cancel_query(tokio_postgres::NoTls).await.unwrap();
+    });
+    let e = client.simple_query(slow).await.unwrap_err();
+    canceller.await.unwrap();
+    assert_eq!(sqlstate(&e), "57014");
+    assert_eq!(
+        e.as_db_error().unwrap().message(),
+        "canceling statement due to user request"
+    );
+
+    client
+        .batch_execute("SET statement_timeout = 50")
+        .await
+        .unwrap();
+    let e = client.simple_query(slow).await.unwrap_err();
+    assert_eq!(
+        e.as_db_error().unwrap().message(),
+        "canceling statement due to statement timeout"
+    );
+    // The connection goes on.
+    client
+        .batch_execute("SET statement_timeout = 0")
+        .await
+        .unwrap();
+    let row = client
+        .query_one("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i64>(0), 3000);
+}

@@ -178,6 +178,46 @@ impl Transaction {
         self.push(vec![Op::Truncate(def.id)])
     }
 
+    /// The row that `row` would collide with under the primary key
+    /// (`constraint` None) or UNIQUE constraint number `constraint`, with
+    /// its key — what INSERT … ON CONFLICT needs.
+    pub fn conflicting_row(
+        &self,
+        table: TableId,
+        constraint: Option<usize>,
+        row: &[Value],
+    ) -> Result<Option<(Key, Row)>> {
+        let def = self
+            .view
+            .catalog
+            .table(table)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("table id {table} does not exist")))?;
+        let data = self.view.table(table)?;
+        let key = match constraint {
+            None if def.primary_key.is_empty() => return Ok(None),
+            None => primary_key_of_row(&def, row),
+            Some(i) => {
+                let Some(u) = def.uniques.get(i) else {
+                    return Err(Error::NotFound(format!(
+                        "unique constraint {i} of {}",
+                        def.name
+                    )));
+                };
+                let Some(values) = crate::unique::key_of(&def, u, row) else {
+                    return Ok(None);
+                };
+                match data.uniques.get(i).and_then(|idx| idx.get(&values)) {
+                    Some(k) => k.clone(),
+                    None => return Ok(None),
+                }
+            }
+        };
+        Ok(data
+            .locate(&key)
+            .map(|loc| (key.clone(), data.row_at(&loc, &def))))
+    }
+
     /// Creates a role.
     pub fn create_role(&mut self, role: crate::catalog::RoleDef) -> Result<()> {
         self.push(vec![Op::CreateRole(role)])

@@ -342,3 +342,126 @@ fn foreign_keys_restrict_and_cascade() {
     );
     assert_eq!(one(&mut s, "SELECT count(*) FROM tags"), "1");
 }
+
+#[test]
+fn statement_timeout_and_cancel_stop_a_running_query() {
+    let (_d, mut s) = session();
+    run(&mut s, "CREATE TABLE t (id INTEGER PRIMARY KEY)").unwrap();
+    let values: Vec<String> = (0..3000).map(|i| format!("({i})")).collect();
+    run(
+        &mut s,
+        &format!("INSERT INTO t VALUES {}", values.join(",")),
+    )
+    .unwrap();
+    let slow = "SELECT count(*) FROM t a JOIN t b ON a.id + b.id < 0";
+    run(&mut s, "SET statement_timeout = 20").unwrap();
+    let e = err(&mut s, slow);
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        ("57014", "canceling statement due to statement timeout")
+    );
+    run(&mut s, "SET statement_timeout = 0").unwrap();
+    let handle = s.cancel_handle();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        handle.cancel();
+    });
+    let e = err(&mut s, slow);
+    canceller.join().unwrap();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        ("57014", "canceling statement due to user request")
+    );
+    // The session goes on; a stale cancel does not hit the next statement.
+    s.cancel_handle().cancel();
+    assert_eq!(one(&mut s, "SELECT count(*) FROM t"), "3000");
+}
+
+#[test]
+fn check_constraints_refuse_false_and_pass_null() {
+    let (_d, mut s) = session();
+    run(&mut s, "CREATE TABLE deals (id BIGINT PRIMARY KEY, amount NUMERIC(10,2) CHECK (amount >= 0), stage TEXT, CONSTRAINT stage_known CHECK (stage IN ('open', 'won', 'lost')))").unwrap();
+    run(
+        &mut s,
+        "INSERT INTO deals VALUES (1, 10, 'open'), (2, NULL, NULL)",
+    )
+    .unwrap();
+    let e = err(&mut s, "INSERT INTO deals VALUES (3, -1, 'open')");
+    assert_eq!(e.code, "23514");
+    assert_eq!(
+        e.message,
+        "new row for relation \"deals\" violates check constraint \"deals_amount_check\""
+    );
+    assert_eq!(
+        e.detail.as_deref(),
+        Some("Failing row contains (3, -1.00, open).")
+    );
+    assert_eq!(
+        err(&mut s, "UPDATE deals SET stage = 'maybe' WHERE id = 1").code,
+        "23514"
+    );
+    assert_eq!(one(&mut s, "SELECT count(*) FROM deals"), "2");
+    assert_eq!(
+        err(&mut s, "CREATE TABLE bad (a INT CHECK (nope > 0))").code,
+        "42703"
+    );
+}
+
+#[test]
+fn upserts_with_on_conflict() {
+    let (_d, mut s) = session();
+    run(&mut s, "CREATE TABLE contacts (id BIGINT PRIMARY KEY, email TEXT UNIQUE, name TEXT, visits INTEGER DEFAULT 0)").unwrap();
+    run(
+        &mut s,
+        "INSERT INTO contacts VALUES (1, 'a@x.io', 'Ann', 1), (2, 'b@x.io', 'Bob', 1)",
+    )
+    .unwrap();
+    // Sync by natural key: update the name, count the visit.
+    assert_eq!(
+        one(
+            &mut s,
+            "INSERT INTO contacts VALUES (9, 'a@x.io', 'Anne', 1) ON CONFLICT (email) DO UPDATE SET name = excluded.name, visits = contacts.visits + excluded.visits"
+        ),
+        "INSERT 0 1"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT id, name, visits FROM contacts WHERE email = 'a@x.io'"
+        ),
+        "1|Anne|2"
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "INSERT INTO contacts VALUES (2, 'z@x.io', 'Zed'), (3, 'c@x.io', 'Cy') ON CONFLICT DO NOTHING"
+        ),
+        "INSERT 0 1"
+    );
+    assert_eq!(one(&mut s, "SELECT count(*) FROM contacts"), "3");
+    assert_eq!(
+        run(&mut s, "INSERT INTO contacts VALUES (3, 'c@x.io', 'Cyd') ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE contacts.visits > 5 RETURNING name").unwrap(),
+        Vec::<Vec<String>>::new()
+    );
+    assert_eq!(
+        run(&mut s, "INSERT INTO contacts VALUES (3, 'c@x.io', 'Cyd') ON CONFLICT ON CONSTRAINT contacts_pkey DO UPDATE SET name = excluded.name RETURNING id, name").unwrap(),
+        vec![vec!["3", "Cyd"]]
+    );
+    assert_eq!(
+        err(&mut s, "INSERT INTO contacts VALUES (4, 'd@x.io'), (5, 'd@x.io') ON CONFLICT (email) DO UPDATE SET name = 'x'").code,
+        "21000"
+    );
+    assert_eq!(
+        err(
+            &mut s,
+            "INSERT INTO contacts VALUES (6) ON CONFLICT (name) DO NOTHING"
+        )
+        .code,
+        "42P10"
+    );
+    assert_eq!(
+        one(&mut s, "SELECT count(*) FROM contacts"),
+        "3",
+        "the failed statement left nothing"
+    );
+}

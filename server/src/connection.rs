@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use futures::{SinkExt, StreamExt};
+use pgwire::api::cancel::CancelHandler;
 use pgwire::api::{ClientInfo, NoopHandler, PgWireConnectionState};
 use pgwire::error::{ErrorInfo, PgWireError};
+use pgwire::messages::cancel::CancelRequest;
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 use pgwire::tokio::TlsAcceptor;
 use pgwire::tokio::server::{negotiate_tls, process_error, process_message};
@@ -68,6 +70,7 @@ pub async fn serve(
     let conn = Conn::new(shared.clone());
     let startup = Arc::new(Startup::new(conn.clone()));
     let noop = Arc::new(NoopHandler);
+    let canceller = Arc::new(Canceller(shared.clone()));
 
     loop {
         let in_startup = matches!(
@@ -118,7 +121,7 @@ pub async fn serve(
             conn.clone(),
             conn.clone(),
             noop.clone(),
-            noop.clone(),
+            canceller.clone(),
         )
         .await;
         if let Err(e) = result {
@@ -134,6 +137,28 @@ pub async fn serve(
     }
     let _ = socket.close().await;
     Ok(())
+}
+
+/// Answers a CancelRequest: the connection whose BackendKeyData matches has
+/// its running statement stopped (57014). An unknown key is ignored, as
+/// PostgreSQL does, so that keys cannot be probed.
+struct Canceller(Arc<Shared>);
+
+#[async_trait::async_trait]
+impl CancelHandler for Canceller {
+    async fn on_cancel_request(&self, request: CancelRequest) {
+        let key = (request.pid, request.secret_key.to_bytes().to_vec());
+        let handle = self
+            .0
+            .cancels
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(handle) = handle {
+            handle.cancel();
+        }
+    }
 }
 
 fn protocol_violation(e: &PgWireError) -> String {

@@ -52,6 +52,21 @@ pub struct Conn {
     shared: Arc<Shared>,
     /// Started once the client has authenticated.
     worker: OnceLock<Worker>,
+    /// The (pid, secret key) under which the session's cancel handle is
+    /// registered, to unregister when the connection ends.
+    cancel_key: OnceLock<(i32, Vec<u8>)>,
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(key) = self.cancel_key.get() {
+            self.shared
+                .cancels
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(key);
+        }
+    }
 }
 
 impl Conn {
@@ -59,6 +74,7 @@ impl Conn {
         Arc::new(Conn {
             shared,
             worker: OnceLock::new(),
+            cancel_key: OnceLock::new(),
         })
     }
 
@@ -113,8 +129,16 @@ impl ServerParameterProvider for Conn {
             startup,
             self.shared.busy_sessions.clone(),
         ) {
-            Ok((worker, reported)) => {
+            Ok((worker, reported, cancel)) => {
                 let _ = self.worker.set(worker);
+                let (pid, secret) = client.pid_and_secret_key();
+                let key = (pid, secret.to_bytes().to_vec());
+                self.shared
+                    .cancels
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key.clone(), cancel);
+                let _ = self.cancel_key.set(key);
                 let mut params: HashMap<String, String> = reported.into_iter().collect();
                 if let Some(user) = client.metadata().get(METADATA_USER) {
                     params.insert("session_authorization".into(), user.clone());

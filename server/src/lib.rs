@@ -65,6 +65,11 @@ pub(crate) struct Shared {
     pub busy_sessions: Arc<AtomicUsize>,
     /// Open client connections.
     pub connections: AtomicUsize,
+    /// Each authenticated connection's (pid, secret key) from its
+    /// BackendKeyData, with the handle that cancels its running statement.
+    pub cancels: std::sync::Mutex<
+        std::collections::HashMap<(i32, Vec<u8>), crmdb_engine::sql::CancelHandle>,
+    >,
 }
 
 /// A bound server, ready to run.
@@ -86,6 +91,7 @@ impl Server {
             max_message_size: config.max_message_size,
             busy_sessions: Arc::new(AtomicUsize::new(0)),
             connections: AtomicUsize::new(0),
+            cancels: Default::default(),
         });
         Ok(Server {
             listener,

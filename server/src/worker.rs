@@ -7,6 +7,7 @@
 //! collected), an error for the extended protocol, and finally `Done` with
 //! the transaction status for ReadyForQuery.
 
+use crmdb_engine::sql::CancelHandle;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -82,6 +83,9 @@ struct Request {
     reply: mpsc::Sender<Event>,
 }
 
+/// The settings a new session reports in ParameterStatus.
+pub type Reported = Vec<(String, String)>;
+
 /// The connection's end of its session thread. Dropping it ends the thread.
 pub struct Worker {
     tx: std_mpsc::Sender<Request>,
@@ -95,7 +99,7 @@ impl Worker {
         db: Arc<Database>,
         startup: Vec<(String, String)>,
         busy: Arc<AtomicUsize>,
-    ) -> std::io::Result<(Worker, Vec<(String, String)>)> {
+    ) -> std::io::Result<(Worker, Reported, CancelHandle)> {
         let (tx, rx) = std_mpsc::channel::<Request>();
         let (ready_tx, ready_rx) = std_mpsc::sync_channel(1);
         std::thread::Builder::new()
@@ -103,7 +107,7 @@ impl Worker {
             .spawn(move || {
                 let mut state = SessionState::new(Session::new(db));
                 state.apply_startup(&startup);
-                let reported = state.reported();
+                let reported = (state.reported(), state.session.cancel_handle());
                 if ready_tx.send(reported).is_err() {
                     return;
                 }
@@ -117,10 +121,10 @@ impl Worker {
                     busy.fetch_sub(1, Ordering::SeqCst);
                 }
             })?;
-        let reported = ready_rx
+        let (reported, cancel) = ready_rx
             .recv()
             .map_err(|_| std::io::Error::other("the session thread failed to start"))?;
-        Ok((Worker { tx }, reported))
+        Ok((Worker { tx }, reported, cancel))
     }
 
     /// Queues `job`; its events arrive on the returned channel.

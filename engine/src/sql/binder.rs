@@ -150,11 +150,15 @@ impl<'a> Binder<'a> {
         clause: &str,
     ) -> SqlResult<Expr> {
         let b = self.bind(e, scope, mode)?;
-        self.coerce(b, DataType::Boolean).map_err(|_| {
-            SqlError::new(
-                code::DATATYPE_MISMATCH,
-                format!("argument of {clause} must be type boolean"),
-            )
+        self.coerce(b, DataType::Boolean).map_err(|e| {
+            if e.code == code::DATATYPE_MISMATCH {
+                SqlError::new(
+                    code::DATATYPE_MISMATCH,
+                    format!("argument of {clause} must be type boolean"),
+                )
+            } else {
+                e // WHERE 'abc': the literal is not a boolean (22P02)
+            }
         })
     }
 
@@ -201,11 +205,11 @@ impl<'a> Binder<'a> {
                         ty: bool_ty(),
                     }),
                     U::Minus => {
-                        // Fold negative literals so that -2147483648 is an integer.
-                        if let ast::Expr::Value(v) = expr.as_ref()
-                            && let ast::Value::Number(n, _) = &v.value
-                        {
-                            return self.number(&format!("-{n}"));
+                        // Fold negative literals so that -2147483648 is an
+                        // integer; like PostgreSQL, through parentheses and
+                        // repeated minus signs: -(-2147483648) is a bigint.
+                        if let Some(n) = negated_literal(expr) {
+                            return self.number(&n);
                         }
                         let b = self.numeric_operand(b, "-")?;
                         Ok(Bound {
@@ -331,9 +335,10 @@ impl<'a> Binder<'a> {
                 any: false,
             } => {
                 let x = self.bind(expr, scope, mode)?;
-                let x = self.coerce(x, DataType::Text)?;
                 let p = self.bind(pattern, scope, mode)?;
-                let p = self.coerce(p, DataType::Text)?;
+                let (xt, pt) = (x.ty, p.ty);
+                let x = like_operand(self, x, pt, true)?;
+                let p = like_operand(self, p, xt, false)?;
                 let test = Expr::Like {
                     expr: x.boxed(),
                     pattern: p.boxed(),
@@ -632,9 +637,10 @@ impl<'a> Binder<'a> {
             }
             B::PGLikeMatch | B::PGILikeMatch | B::PGNotLikeMatch | B::PGNotILikeMatch => {
                 let x = self.bind(left, scope, mode)?;
-                let x = self.coerce(x, DataType::Text)?;
                 let p = self.bind(right, scope, mode)?;
-                let p = self.coerce(p, DataType::Text)?;
+                let (xt, pt) = (x.ty, p.ty);
+                let x = like_operand(self, x, pt, true)?;
+                let p = like_operand(self, p, xt, false)?;
                 let ci = matches!(op, B::PGILikeMatch | B::PGNotILikeMatch);
                 let test = Expr::Like {
                     expr: x.boxed(),
@@ -684,7 +690,7 @@ impl<'a> Binder<'a> {
             _ => {}
         }
         if x.ty == Ty::Unknown && y.ty == Ty::Unknown {
-            return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator is not unique: unknown {name} unknown"))
+            return Err(SqlError::new(AMBIGUOUS_FUNCTION, format!("operator is not unique: unknown {name} unknown"))
                 .with_hint("Could not choose a best candidate operator. You might need to add explicit type casts."));
         }
         let ty = match self.common(&[x.ty, y.ty], name) {
@@ -820,6 +826,27 @@ impl<'a> Binder<'a> {
             });
         }
         Ok(acc.unwrap_or(DataType::Text))
+    }
+
+    /// `b` as a value for a column of type `ty` (INSERT, UPDATE … SET):
+    /// besides the implicit conversions, PostgreSQL's assignment casts —
+    /// between all numeric types (with range checks: 2147483648 into an
+    /// INTEGER is 22003, not 42804), from anything to text, and from
+    /// TIMESTAMPTZ to DATE.
+    pub fn assign(&mut self, b: Bound, ty: DataType) -> SqlResult<Expr> {
+        let from = b.ty;
+        let expr = b.expr.clone();
+        self.coerce(b, ty).or_else(|e| match from {
+            Ty::Known(t)
+                if e.code == code::DATATYPE_MISMATCH
+                    && ((is_numeric(t) && is_numeric(ty))
+                        || ty == DataType::Text
+                        || (t == DataType::TimestampTz && ty == DataType::Date)) =>
+            {
+                Ok(Expr::Cast(expr.boxed(), ty))
+            }
+            _ => Err(e),
+        })
     }
 
     /// `b` as a value of type `ty`: an unknown literal is parsed, a
@@ -974,7 +1001,7 @@ impl<'a> Binder<'a> {
             let arg_ty = match (func, bound[0].ty) {
                 (AggFunc::Sum | AggFunc::Avg, Ty::Unknown) => {
                     return Err(SqlError::new(
-                        code::UNDEFINED_FUNCTION,
+                        AMBIGUOUS_FUNCTION,
                         format!("function {name}(unknown) is not unique"),
                     ));
                 }
@@ -1022,11 +1049,21 @@ impl<'a> Binder<'a> {
         let tys: Vec<Ty> = args.iter().map(|a| a.ty).collect();
         let n = args.len();
         let text = Ty::Known(T::Text);
+        // An argument of a type that does not convert is no matching
+        // function (42883), as PostgreSQL resolves functions by type.
         let fixed =
             |this: &mut Self, args: Vec<Bound>, want: &[DataType]| -> SqlResult<Vec<Expr>> {
                 args.into_iter()
                     .zip(want)
-                    .map(|(a, t)| this.coerce(a, *t))
+                    .map(|(a, t)| {
+                        this.coerce(a, *t).map_err(|e| {
+                            if e.code == code::DATATYPE_MISMATCH {
+                                no_function(name, &tys)
+                            } else {
+                                e
+                            }
+                        })
+                    })
                     .collect()
             };
         let (scalar, exprs, ty) = match (name, n) {
@@ -1100,7 +1137,7 @@ impl<'a> Binder<'a> {
                 fixed(self, args, &[T::Text, T::Text, T::Integer])?,
                 text,
             ),
-            ("concat", _) => {
+            ("concat", 1..) => {
                 let exprs = args
                     .into_iter()
                     .map(|a| self.text_operand(a))
@@ -1194,6 +1231,47 @@ impl<'a> Binder<'a> {
     }
 }
 
+/// The text of `-e` when `e` is a numeric literal, possibly negated and
+/// parenthesized (PostgreSQL's grammar folds these before typing them).
+fn negated_literal(e: &ast::Expr) -> Option<String> {
+    let text = literal_text(e)?;
+    Some(match text.strip_prefix('-') {
+        Some(positive) => positive.to_owned(),
+        None => format!("-{text}"),
+    })
+}
+
+fn literal_text(e: &ast::Expr) -> Option<String> {
+    match e {
+        ast::Expr::Nested(inner) => literal_text(inner),
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::Number(n, _) => Some(n.clone()),
+            _ => None,
+        },
+        ast::Expr::UnaryOp { op: U::Minus, expr } => negated_literal(expr),
+        _ => None,
+    }
+}
+
+/// SQLSTATE of a function or operator call that matches several candidates.
+const AMBIGUOUS_FUNCTION: &str = "42725";
+
+/// A LIKE operand as text; other types have no LIKE operator (42883).
+fn like_operand(this: &mut Binder, b: Bound, other: Ty, left: bool) -> SqlResult<Expr> {
+    let ty = b.ty;
+    this.coerce(b, DataType::Text).map_err(|e| {
+        if e.code == code::DATATYPE_MISMATCH {
+            if left {
+                operator_error(ty, "~~", other)
+            } else {
+                operator_error(other, "~~", ty)
+            }
+        } else {
+            e
+        }
+    })
+}
+
 fn bool_ty() -> Ty {
     Ty::Known(DataType::Boolean)
 }
@@ -1231,7 +1309,12 @@ fn unify(a: DataType, b: DataType) -> Option<DataType> {
     }
     match (numeric_rank(a), numeric_rank(b)) {
         (Some(3), Some(3)) => Some(DataType::Numeric(None)),
-        (Some(x), Some(y)) => Some(if x >= y { a } else { b }),
+        // A NUMERIC(p,s) meeting another type gives plain NUMERIC: the
+        // typmod survives only where all inputs share it.
+        (Some(x), Some(y)) => Some(match if x >= y { a } else { b } {
+            DataType::Numeric(_) => DataType::Numeric(None),
+            t => t,
+        }),
         _ if implicit(a, b) => Some(b),
         _ if implicit(b, a) => Some(a),
         _ => None,
@@ -1278,4 +1361,64 @@ pub fn cast_type(ty: &ast::DataType) -> SqlResult<DataType> {
             )
         })?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(sql: &str) -> ast::Expr {
+        sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(sql)
+            .and_then(|mut p| p.parse_expr())
+            .unwrap()
+    }
+
+    #[test]
+    fn minus_signs_on_literals_fold_like_postgres() {
+        let folded = |sql: &str| match expr(sql) {
+            ast::Expr::UnaryOp { expr, .. } => negated_literal(&expr),
+            _ => None,
+        };
+        assert_eq!(folded("-2147483648").as_deref(), Some("-2147483648"));
+        assert_eq!(folded("-(-2147483648)").as_deref(), Some("2147483648"));
+        assert_eq!(folded("-(-(-1.5))").as_deref(), Some("-1.5"));
+        assert_eq!(folded("-(1 + 2)"), None);
+    }
+
+    #[test]
+    fn assignment_casts_numbers_and_to_text() {
+        let tz = SessionTimeZone::utc();
+        let mut b = Binder::new(&[], &tz, 0);
+        let col = |t: DataType| Bound {
+            expr: Expr::Column(0),
+            ty: Ty::Known(t),
+        };
+        assert!(b.coerce(col(DataType::BigInt), DataType::Integer).is_err());
+        assert_eq!(
+            b.assign(col(DataType::BigInt), DataType::Integer).unwrap(),
+            Expr::Cast(Expr::Column(0).boxed(), DataType::Integer)
+        );
+        assert!(b.assign(col(DataType::Boolean), DataType::Text).is_ok());
+        assert!(b.assign(col(DataType::TimestampTz), DataType::Date).is_ok());
+        let e = b
+            .assign(col(DataType::Boolean), DataType::Integer)
+            .unwrap_err();
+        assert_eq!(e.code, code::DATATYPE_MISMATCH);
+    }
+
+    #[test]
+    fn numeric_typmods_survive_only_between_equals() {
+        let n122 = DataType::Numeric(Some(crate::types::NumericTypmod {
+            precision: 12,
+            scale: 2,
+        }));
+        assert_eq!(unify(n122, n122), Some(n122));
+        assert_eq!(
+            unify(n122, DataType::Integer),
+            Some(DataType::Numeric(None))
+        );
+        assert_eq!(unify(DataType::BigInt, n122), Some(DataType::Numeric(None)));
+        assert_eq!(unify(n122, DataType::Double), Some(DataType::Double));
+    }
 }

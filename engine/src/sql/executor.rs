@@ -21,8 +21,9 @@ use super::error::{SqlError, SqlResult, code};
 use super::expr::{EvalContext, Expr, sort_cmp};
 use super::functions::aggregate::Accumulator;
 use super::functions::cast;
+use super::interrupt::Interrupt;
 use super::plan::{JoinKind, Plan, SetOp, SortKey};
-use super::planner::{self, BoundStatement, InsertSource, Returning};
+use super::planner::{self, BoundStatement, ConflictAction, InsertSource, OnConflict, Returning};
 use super::result::{Column, Output};
 use super::settings::Settings;
 
@@ -32,7 +33,11 @@ pub struct ExecContext {
     pub params: Vec<Value>,
     pub time_zone: SessionTimeZone,
     pub now: i64,
+    pub interrupt: Interrupt,
 }
+
+/// How many rows an operator goes through between interrupt checks.
+const CHECK_EVERY_ROWS: usize = 1024;
 
 impl ExecContext {
     fn eval(&self) -> EvalContext<'_> {
@@ -52,6 +57,7 @@ pub fn execute(
     txn: &mut Transaction,
     settings: &mut Settings,
     params: &[Value],
+    interrupt: Interrupt,
 ) -> SqlResult<Output> {
     let now = crate::types::datetime::system_now();
     let declared: Vec<Option<DataType>> = params.iter().map(value_type).collect();
@@ -73,6 +79,7 @@ pub fn execute(
         params: Vec::new(),
         time_zone: settings.time_zone().clone(),
         now,
+        interrupt,
     };
     // Parameters arrive as the types they were described with; convert
     // any that differ (an int4 where an int8 was inferred).
@@ -97,13 +104,24 @@ pub fn execute(
             targets,
             defaults,
             returning,
-        } => insert(txn, &ctx, &table, source, &targets, &defaults, returning),
+            on_conflict,
+        } => {
+            let checks = checks_of(&table, &ctx)?;
+            let target = InsertTarget {
+                table: &table,
+                checks: &checks,
+                targets: &targets,
+                defaults: &defaults,
+            };
+            insert(txn, &ctx, &target, source, on_conflict.as_ref(), returning)
+        }
         BoundStatement::Update {
             table,
             filter,
             assignments,
             returning,
         } => {
+            let checks = checks_of(&table, &ctx)?;
             let matched = matching_rows(&ctx, &table, filter.as_ref())?;
             let ev = ctx.eval();
             let mut out = Vec::new();
@@ -112,6 +130,7 @@ pub fn execute(
                 for (pos, e) in &assignments {
                     new_row[*pos] = e.eval(row, &ev)?;
                 }
+                check_row(&table, &checks, &new_row, &ev)?;
                 txn.update_key(table.id, key.clone(), new_row.clone())?;
                 if let Some(r) = &returning {
                     out.push(project(&r.exprs, &new_row, &ev)?);
@@ -136,6 +155,8 @@ pub fn execute(
             Ok(dml_output("DELETE", matched.len(), returning, out))
         }
         BoundStatement::CreateTable { def, if_not_exists } => {
+            // A CHECK that does not bind is refused now, not at the first insert.
+            checks_of(&def, &ctx)?;
             if txn.catalog().table_by_name(&def.name).is_some() {
                 if if_not_exists {
                     return Ok(Output::Command {
@@ -261,7 +282,10 @@ fn matching_rows(
 ) -> SqlResult<Vec<(Key, Vec<Value>)>> {
     let ev = ctx.eval();
     let mut out = Vec::new();
-    for (key, row) in TableCursor::new(ctx.version.clone(), table.id)? {
+    for (i, (key, row)) in TableCursor::new(ctx.version.clone(), table.id)?.enumerate() {
+        if i % CHECK_EVERY_ROWS == 0 {
+            ctx.interrupt.check()?;
+        }
         let row = row.to_vec();
         let keep = match filter {
             None => true,
@@ -274,13 +298,59 @@ fn matching_rows(
     Ok(out)
 }
 
+/// The CHECK constraints of `table`, bound to its rows.
+fn checks_of(table: &TableDef, ctx: &ExecContext) -> SqlResult<Vec<(String, Expr)>> {
+    if table.checks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut binder = Binder::new(&[], &ctx.time_zone, ctx.now);
+    planner::bind_checks(table, &mut binder)
+}
+
+/// Refuses a row for which a CHECK constraint is false (NULL passes).
+fn check_row(
+    table: &TableDef,
+    checks: &[(String, Expr)],
+    row: &[Value],
+    ev: &EvalContext,
+) -> SqlResult<()> {
+    for (name, cond) in checks {
+        if cond.eval(row, ev)? == Value::Boolean(false) {
+            let shown: Vec<String> = row
+                .iter()
+                .map(|v| {
+                    crate::types::format_value(v, ev.time_zone).unwrap_or_else(|| "null".into())
+                })
+                .collect();
+            return Err(SqlError::new(
+                code::CHECK_VIOLATION,
+                format!(
+                    "new row for relation \"{}\" violates check constraint \"{name}\"",
+                    table.name
+                ),
+            )
+            .with_detail(format!("Failing row contains ({}).", shown.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+/// Where INSERT puts rows and what it checks.
+struct InsertTarget<'a> {
+    table: &'a TableDef,
+    checks: &'a [(String, Expr)],
+    /// For each source column, the table column it fills.
+    targets: &'a [usize],
+    /// Each table column's DEFAULT.
+    defaults: &'a [Expr],
+}
+
 fn insert(
     txn: &mut Transaction,
     ctx: &Arc<ExecContext>,
-    table: &TableDef,
+    t: &InsertTarget,
     source: InsertSource,
-    targets: &[usize],
-    defaults: &[Expr],
+    on_conflict: Option<&OnConflict>,
     returning: Option<Returning>,
 ) -> SqlResult<Output> {
     let ev = ctx.eval();
@@ -298,23 +368,82 @@ fn insert(
             .collect::<SqlResult<_>>()?,
     };
     let mut out = Vec::new();
-    let count = rows.len();
+    let mut count = 0;
+    // Rows this statement inserted or updated: ON CONFLICT DO UPDATE may
+    // not touch one twice.
+    let mut touched = std::collections::HashSet::new();
     for values in rows {
-        let mut row: Vec<Option<Value>> = vec![None; table.columns.len()];
-        for (v, &t) in values.into_iter().zip(targets) {
-            row[t] = v;
+        let mut row: Vec<Option<Value>> = vec![None; t.table.columns.len()];
+        for (v, &c) in values.into_iter().zip(t.targets) {
+            row[c] = v;
         }
         let row: Vec<Value> = row
             .into_iter()
             .enumerate()
             .map(|(i, v)| match v {
                 Some(v) => Ok(v),
-                None => defaults[i].eval(&[], &ev),
+                None => t.defaults[i].eval(&[], &ev),
             })
             .collect::<SqlResult<_>>()?;
-        txn.insert(&table.name, row.clone())?;
-        if let Some(r) = &returning {
-            out.push(project(&r.exprs, &row, &ev)?);
+        check_row(t.table, t.checks, &row, &ev)?;
+        let conflict = match on_conflict {
+            None => None,
+            Some(oc) => {
+                let mut found = None;
+                for c in &oc.constraints {
+                    if let Some(hit) = txn.conflicting_row(t.table.id, *c, &row)? {
+                        found = Some(hit);
+                        break;
+                    }
+                }
+                found.map(|hit| (oc, hit))
+            }
+        };
+        let written = match conflict {
+            None => {
+                txn.insert(&t.table.name, row.clone())?;
+                let key = txn.conflicting_row(t.table.id, None, &row)?.map(|(k, _)| k);
+                touched.extend(key);
+                Some(row)
+            }
+            Some((oc, (key, existing))) => match &oc.action {
+                ConflictAction::Nothing => None,
+                ConflictAction::Update {
+                    assignments,
+                    filter,
+                } => {
+                    if !touched.insert(key.clone()) {
+                        return Err(SqlError::new(
+                            code::CARDINALITY_VIOLATION,
+                            "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                        )
+                        .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));
+                    }
+                    let mut both = existing.to_vec();
+                    both.extend(row.iter().cloned());
+                    let keep = match filter {
+                        None => true,
+                        Some(f) => f.eval(&both, &ev)? == Value::Boolean(true),
+                    };
+                    if keep {
+                        let mut new_row = existing.to_vec();
+                        for (pos, e) in assignments {
+                            new_row[*pos] = e.eval(&both, &ev)?;
+                        }
+                        check_row(t.table, t.checks, &new_row, &ev)?;
+                        txn.update_key(t.table.id, key, new_row.clone())?;
+                        Some(new_row)
+                    } else {
+                        None
+                    }
+                }
+            },
+        };
+        if let Some(row) = written {
+            count += 1;
+            if let Some(r) = &returning {
+                out.push(project(&r.exprs, &row, &ev)?);
+            }
         }
     }
     Ok(dml_output("INSERT", count, returning, out))
@@ -326,7 +455,13 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
         Plan::Single => Box::new(std::iter::once(Ok(Vec::new()))),
         Plan::Scan { table } => {
             let cursor = TableCursor::new(ctx.version.clone(), *table)?;
-            Box::new(cursor.map(|(_, row)| Ok(row.to_vec())))
+            let ctx = ctx.clone();
+            Box::new(cursor.enumerate().map(move |(i, (_, row))| {
+                if i % CHECK_EVERY_ROWS == 0 {
+                    ctx.interrupt.check()?;
+                }
+                Ok(row.to_vec())
+            }))
         }
         Plan::Values { rows } => {
             let ev = ctx.eval();
@@ -480,6 +615,9 @@ fn join(
     let all_right: Vec<usize> = (0..right.len()).collect();
     for l in left {
         let l = l?;
+        if !equi.is_empty() || right.len() > CHECK_EVERY_ROWS {
+            ctx.interrupt.check()?;
+        }
         let candidates: &[usize] = if equi.is_empty() {
             &all_right
         } else {

@@ -8,6 +8,7 @@ pub mod error;
 mod executor;
 mod expr;
 mod functions;
+mod interrupt;
 mod parser;
 mod plan;
 mod planner;
@@ -17,6 +18,7 @@ pub mod settings;
 mod system;
 
 pub use error::{SqlError, SqlResult, code};
+pub use interrupt::CancelHandle;
 pub use result::{Column, Description, Notice, Output, RowStream, TransactionStatus, command_tag};
 pub use session::{Session, Statement};
 pub use settings::Settings;

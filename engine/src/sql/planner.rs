@@ -41,6 +41,27 @@ pub enum InsertSource {
     Query(Plan),
 }
 
+/// INSERT … ON CONFLICT.
+#[derive(Debug)]
+pub struct OnConflict {
+    /// The constraints whose conflicts are handled: None is the primary
+    /// key, Some(i) the table's UNIQUE constraint i.
+    pub constraints: Vec<Option<usize>>,
+    pub action: ConflictAction,
+}
+
+/// What to do with a row that conflicts.
+#[derive(Debug)]
+pub enum ConflictAction {
+    Nothing,
+    /// SET and WHERE over the existing row followed by the proposed one
+    /// (`excluded`).
+    Update {
+        assignments: Vec<(usize, Expr)>,
+        filter: Option<Expr>,
+    },
+}
+
 /// A statement ready to execute.
 #[derive(Debug)]
 pub enum BoundStatement {
@@ -54,6 +75,7 @@ pub enum BoundStatement {
         /// For each table column, its DEFAULT (NULL when none).
         defaults: Vec<Expr>,
         returning: Option<Returning>,
+        on_conflict: Option<OnConflict>,
     },
     Update {
         table: Arc<TableDef>,
@@ -104,6 +126,40 @@ impl BoundStatement {
             _ => None,
         }
     }
+}
+
+/// A table's CHECK constraints bound to its rows: (name, condition).
+pub fn bind_checks(def: &TableDef, binder: &mut Binder) -> SqlResult<Vec<(String, Expr)>> {
+    let columns: Vec<Column> = def
+        .columns
+        .iter()
+        .map(|c| Column {
+            name: c.name.clone(),
+            ty: c.ty,
+        })
+        .collect();
+    let scope = scope_of(&columns, &def.name, &[]);
+    def.checks
+        .iter()
+        .map(|c| {
+            let e = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+                .try_with_sql(&c.expr)
+                .and_then(|mut p| p.parse_expr())
+                .map_err(|e| {
+                    SqlError::syntax(format!(
+                        "CHECK constraint \"{}\" does not parse: {e}",
+                        c.name
+                    ))
+                })?;
+            let cond = binder.condition(
+                &e,
+                &scope,
+                &mut AggMode::Forbidden("check constraints"),
+                "CHECK",
+            )?;
+            Ok((c.name.clone(), cond))
+        })
+        .collect()
 }
 
 /// Describes a statement without running it.
@@ -174,18 +230,31 @@ pub fn plan_statement(
         }),
         S::Set(set) => planner.set(set),
         S::ShowVariable { variable } => Ok(BoundStatement::Show {
-            name: variable
-                .iter()
-                .map(ident_name)
-                .collect::<Vec<_>>()
-                .join(" ")
-                .replace("time zone", "timezone"),
+            name: canonical_setting_name(
+                &variable
+                    .iter()
+                    .map(ident_name)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .replace("time zone", "timezone"),
+            ),
         }),
         other => Err(SqlError::unsupported(format!(
             "the statement {}",
             first_words(&other.to_string())
         ))),
     }
+}
+
+/// A setting's name as PostgreSQL spells it (SHOW's column name).
+fn canonical_setting_name(name: &str) -> String {
+    match name {
+        "timezone" => "TimeZone",
+        "datestyle" => "DateStyle",
+        "intervalstyle" => "IntervalStyle",
+        other => other,
+    }
+    .to_owned()
 }
 
 fn first_words(sql: &str) -> String {
@@ -219,6 +288,24 @@ pub(crate) fn object_name(name: &ast::ObjectName) -> SqlResult<String> {
         _ => None,
     }
     .ok_or_else(|| SqlError::unsupported(format!("the name {name}")))
+}
+
+/// SQLSTATE of a FROM clause naming one table or alias twice.
+const DUPLICATE_ALIAS: &str = "42712";
+
+/// More column aliases than the table has columns: 42P10.
+fn check_renames(qualifier: &str, columns: &[Column], renames: &[String]) -> SqlResult<()> {
+    if renames.len() > columns.len() {
+        return Err(SqlError::new(
+            code::INVALID_COLUMN_REFERENCE,
+            format!(
+                "table \"{qualifier}\" has {} columns available but {} columns specified",
+                columns.len(),
+                renames.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 struct Planner<'a, 'b, 'c> {
@@ -259,39 +346,65 @@ fn has_aggregate<'e>(exprs: impl IntoIterator<Item = &'e ast::Expr>) -> bool {
 
 /// The name PostgreSQL gives a result column for `e`.
 pub fn column_name(e: &ast::Expr) -> String {
+    figure_name(e)
+        .map(|(name, _)| name)
+        .unwrap_or_else(|| "?column?".into())
+}
+
+/// PostgreSQL's FigureColname: a name for `e` and how strongly it names
+/// it — 2 for a column or function name, 1 for a type name or "case" —
+/// or None. A cast is named by its operand when that has a strong name,
+/// else by its type: `x::text` is "x", `1::text` and `'1'::date::text` are
+/// "text".
+fn figure_name(e: &ast::Expr) -> Option<(String, u8)> {
     use ast::Expr as A;
+    let strong = |s: &str| Some((s.to_owned(), 2));
     match e {
-        A::Identifier(i) => ident_name(i),
-        A::CompoundIdentifier(parts) => parts.last().map(ident_name).unwrap_or_default(),
-        A::Nested(inner) => column_name(inner),
+        A::Identifier(i) => Some((ident_name(i), 2)),
+        A::CompoundIdentifier(parts) => parts.last().map(|p| (ident_name(p), 2)),
+        A::Nested(inner) => figure_name(inner),
         A::Function(f) => f
             .name
             .0
             .last()
             .and_then(|p| p.as_ident())
-            .map(ident_name)
-            .unwrap_or_default(),
+            .map(|i| (ident_name(i), 2)),
         A::Cast {
             expr, data_type, ..
-        } => match column_name(expr).as_str() {
-            "?column?" => pg_type_name(data_type),
-            name => name.to_owned(),
+        } => match figure_name(expr) {
+            Some((name, 2)) => Some((name, 2)),
+            _ => Some((pg_type_name(data_type), 1)),
         },
-        A::TypedString(ts) => pg_type_name(&ts.data_type),
-        A::Case { .. } => "case".into(),
-        A::Extract { .. } => "extract".into(),
-        A::Substring { .. } => "substring".into(),
-        A::Position { .. } => "position".into(),
-        A::Trim { .. } => "btrim".into(),
-        A::Ceil { .. } => "ceil".into(),
-        A::Floor { .. } => "floor".into(),
-        A::Exists { .. } => "exists".into(),
-        _ => "?column?".into(),
+        A::TypedString(ts) => Some((pg_type_name(&ts.data_type), 1)),
+        // TRUE and FALSE are 't'::bool and 'f'::bool to PostgreSQL.
+        A::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => Some(("bool".into(), 1)),
+        A::Case { .. } => Some(("case".into(), 1)),
+        A::Extract { .. } => strong("extract"),
+        A::Substring {
+            shorthand: true, ..
+        } => strong("substr"),
+        A::Substring { .. } => strong("substring"),
+        A::Position { .. } => strong("position"),
+        A::Trim { trim_where, .. } => strong(match trim_where {
+            Some(ast::TrimWhereField::Leading) => "ltrim",
+            Some(ast::TrimWhereField::Trailing) => "rtrim",
+            _ => "btrim",
+        }),
+        A::Ceil { .. } => strong("ceil"),
+        A::Floor { .. } => strong("floor"),
+        A::Exists { .. } => strong("exists"),
+        _ => None,
     }
 }
 
 /// PostgreSQL's internal type name, as it names cast result columns.
 fn pg_type_name(ty: &ast::DataType) -> String {
+    match ty {
+        ast::DataType::SmallInt(_) | ast::DataType::Int2(_) => return "int2".into(),
+        ast::DataType::Real | ast::DataType::Float4 => return "float4".into(),
+        ast::DataType::Char(_) | ast::DataType::Character(_) => return "bpchar".into(),
+        _ => {}
+    }
     match super::binder::cast_type(ty) {
         Ok(DataType::Integer) => "int4",
         Ok(DataType::BigInt) => "int8",
@@ -430,11 +543,21 @@ impl Planner<'_, '_, '_> {
                         "each {op} query must have the same number of columns"
                     )));
                 }
+                // A leaf SELECT's untyped literal ('a', NULL) takes the
+                // other side's type: SELECT 1 UNION SELECT NULL is integer.
+                let (lu, ru) = (untyped_outputs(left), untyped_outputs(right));
+                let ty_of = |c: &Column, untyped: &[bool], i: usize| {
+                    if untyped.get(i).copied().unwrap_or(false) {
+                        Ty::Unknown
+                    } else {
+                        Ty::Known(c.ty)
+                    }
+                };
                 let mut types = Vec::new();
-                for (a, b) in l.columns.iter().zip(&r.columns) {
+                for (i, (a, b)) in l.columns.iter().zip(&r.columns).enumerate() {
                     types.push(
                         self.binder
-                            .common(&[Ty::Known(a.ty), Ty::Known(b.ty)], &op.to_string())?,
+                            .common(&[ty_of(a, &lu, i), ty_of(b, &ru, i)], &op.to_string())?,
                     );
                 }
                 let left = coerce_columns(l.plan, &l.columns, &types);
@@ -490,7 +613,7 @@ impl Planner<'_, '_, '_> {
                     None
                 } else {
                     let b = self.binder.expr(e, &empty)?;
-                    Some(self.binder.coerce(b, *ty)?)
+                    Some(self.binder.assign(b, *ty)?)
                 });
             }
             rows.push(out);
@@ -893,6 +1016,7 @@ impl Planner<'_, '_, '_> {
                     .map(|a| a.columns.iter().map(|c| ident_name(&c.name)).collect())
                     .unwrap_or_default();
                 if let Some((_, cte)) = self.ctes.iter().rev().find(|(n, _)| *n == table) {
+                    check_renames(&qualifier, &cte.columns, &renames)?;
                     let scope = scope_of(&cte.columns, &qualifier, &renames);
                     return Ok((cte.plan.clone(), scope));
                 }
@@ -908,6 +1032,7 @@ impl Planner<'_, '_, '_> {
                         ty: c.ty,
                     })
                     .collect();
+                check_renames(&qualifier, &columns, &renames)?;
                 Ok((
                     Plan::Scan { table: def.id },
                     scope_of(&columns, &qualifier, &renames),
@@ -927,6 +1052,7 @@ impl Planner<'_, '_, '_> {
                     ),
                     None => (String::new(), Vec::new()),
                 };
+                check_renames(&qualifier, &qp.columns, &renames)?;
                 Ok((qp.plan, scope_of(&qp.columns, &qualifier, &renames)))
             }
             ast::TableFactor::NestedJoin {
@@ -954,6 +1080,19 @@ impl Planner<'_, '_, '_> {
         };
         let (lplan, lscope) = left;
         let (rplan, rscope) = right;
+        for c in &rscope.columns {
+            if let Some(q) = c.qualifier.as_deref().filter(|q| !q.is_empty())
+                && lscope
+                    .columns
+                    .iter()
+                    .any(|l| l.qualifier.as_deref() == Some(q))
+            {
+                return Err(SqlError::new(
+                    DUPLICATE_ALIAS,
+                    format!("table name \"{q}\" specified more than once"),
+                ));
+            }
+        }
         let left_width = lscope.columns.len();
         let right_width = rscope.columns.len();
         let mut scope = lscope.clone();
@@ -1071,10 +1210,12 @@ impl Planner<'_, '_, '_> {
         let ast::TableObject::TableName(name) = &insert.table else {
             return Err(SqlError::unsupported("INSERT INTO a table function"));
         };
-        if insert.on.is_some() {
-            return Err(SqlError::unsupported("INSERT … ON CONFLICT"));
-        }
         let def = self.target_table(name)?;
+        let on_conflict = match &insert.on {
+            None => None,
+            Some(ast::OnInsert::OnConflict(oc)) => Some(self.on_conflict(&def, oc)?),
+            Some(other) => return Err(SqlError::unsupported(format!("{other}"))),
+        };
         let targets: Vec<usize> = if insert.columns.is_empty() {
             (0..def.columns.len()).collect()
         } else {
@@ -1140,7 +1281,7 @@ impl Planner<'_, '_, '_> {
                             ty: Ty::Known(c.ty),
                         };
                         let want = def.columns[t].ty;
-                        exprs.push(self.binder.coerce(b, want).map_err(|_| {
+                        exprs.push(self.binder.assign(b, want).map_err(|_| {
                             SqlError::new(
                                 code::DATATYPE_MISMATCH,
                                 format!(
@@ -1170,6 +1311,7 @@ impl Planner<'_, '_, '_> {
             targets,
             defaults,
             returning,
+            on_conflict,
         })
     }
 
@@ -1224,8 +1366,35 @@ impl Planner<'_, '_, '_> {
             })
             .collect();
         let scope = scope_of(&columns, alias.as_deref().unwrap_or(&def.name), &[]);
+        let assignments = self.assignments(&def, &update.assignments, &scope)?;
+        let filter = match &update.selection {
+            Some(w) => {
+                Some(
+                    self.binder
+                        .condition(w, &scope, &mut AggMode::Forbidden("WHERE"), "WHERE")?,
+                )
+            }
+            None => None,
+        };
+        let returning = self.returning(&update.returning, &def)?;
+        Ok(BoundStatement::Update {
+            table: def,
+            filter,
+            assignments,
+            returning,
+        })
+    }
+
+    /// SET assignments of UPDATE and ON CONFLICT DO UPDATE: (column, value
+    /// bound in `scope`).
+    fn assignments(
+        &mut self,
+        def: &TableDef,
+        list: &[ast::Assignment],
+        scope: &Scope,
+    ) -> SqlResult<Vec<(usize, Expr)>> {
         let mut assignments = Vec::new();
-        for a in &update.assignments {
+        for a in list {
             let ast::AssignmentTarget::ColumnName(name) = &a.target else {
                 return Err(SqlError::unsupported("multiple-column assignments"));
             };
@@ -1250,37 +1419,130 @@ impl Planner<'_, '_, '_> {
                 )));
             }
             let value = if is_default(&a.value) {
-                self.defaults(&def)?.swap_remove(pos)
+                self.defaults(def)?.swap_remove(pos)
             } else {
-                let b = self.binder.expr(&a.value, &scope)?;
-                self.binder.coerce(b, def.columns[pos].ty).map_err(|_| {
+                let b = self.binder.expr(&a.value, scope)?;
+                self.binder.assign(b, def.columns[pos].ty).map_err(|e| {
+                    if e.code != code::DATATYPE_MISMATCH {
+                        return e; // SET id = 'x': the literal is no bigint (22P02)
+                    }
                     SqlError::new(
                         code::DATATYPE_MISMATCH,
                         format!(
                             "column \"{cname}\" is of type {} but expression is of type {}",
                             def.columns[pos].ty.sql_name(),
-                            Ty::resolved(self.binder_ty(&a.value, &scope)).sql_name()
+                            Ty::resolved(self.binder_ty(&a.value, scope)).sql_name()
                         ),
                     )
                 })?
             };
             assignments.push((pos, value));
         }
-        let filter = match &update.selection {
-            Some(w) => {
-                Some(
-                    self.binder
-                        .condition(w, &scope, &mut AggMode::Forbidden("WHERE"), "WHERE")?,
-                )
-            }
-            None => None,
+        Ok(assignments)
+    }
+
+    fn on_conflict(&mut self, def: &TableDef, oc: &ast::OnConflict) -> SqlResult<OnConflict> {
+        let no_match = || {
+            SqlError::new(
+                code::INVALID_COLUMN_REFERENCE,
+                "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+            )
         };
-        let returning = self.returning(&update.returning, &def)?;
-        Ok(BoundStatement::Update {
-            table: def,
-            filter,
-            assignments,
-            returning,
+        let constraints: Vec<Option<usize>> = match &oc.conflict_target {
+            None => {
+                if matches!(oc.action, ast::OnConflictAction::DoUpdate(_)) {
+                    return Err(SqlError::syntax(
+                        "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                    )
+                    .with_hint("For example, ON CONFLICT (column_name)."));
+                }
+                let pk = (!def.primary_key.is_empty()).then_some(None);
+                pk.into_iter()
+                    .chain((0..def.uniques.len()).map(Some))
+                    .collect()
+            }
+            Some(ast::ConflictTarget::Columns(cols)) => {
+                let mut ids = Vec::new();
+                for c in cols {
+                    let name = ident_name(c);
+                    let pos = def
+                        .column_index(&name)
+                        .ok_or_else(|| SqlError::undefined_column(&name))?;
+                    ids.push(def.columns[pos].id);
+                }
+                let same = |a: &[u32]| {
+                    let (mut x, mut y) = (a.to_vec(), ids.clone());
+                    x.sort_unstable();
+                    y.sort_unstable();
+                    x == y
+                };
+                if !def.primary_key.is_empty() && same(&def.primary_key) {
+                    vec![None]
+                } else {
+                    vec![Some(
+                        def.uniques
+                            .iter()
+                            .position(|u| same(&u.columns))
+                            .ok_or_else(no_match)?,
+                    )]
+                }
+            }
+            Some(ast::ConflictTarget::OnConstraint(name)) => {
+                let name = object_name(name)?;
+                if def.primary_key_name.as_deref() == Some(&name) {
+                    vec![None]
+                } else {
+                    vec![Some(
+                        def.uniques
+                            .iter()
+                            .position(|u| u.name == name)
+                            .ok_or_else(|| {
+                                SqlError::new(
+                                    code::UNDEFINED_OBJECT,
+                                    format!(
+                                        "constraint \"{name}\" for table \"{}\" does not exist",
+                                        def.name
+                                    ),
+                                )
+                            })?,
+                    )]
+                }
+            }
+        };
+        let action = match &oc.action {
+            ast::OnConflictAction::DoNothing => ConflictAction::Nothing,
+            ast::OnConflictAction::DoUpdate(u) => {
+                let columns: Vec<Column> = def
+                    .columns
+                    .iter()
+                    .map(|c| Column {
+                        name: c.name.clone(),
+                        ty: c.ty,
+                    })
+                    .collect();
+                let mut scope = scope_of(&columns, &def.name, &[]);
+                scope
+                    .columns
+                    .extend(scope_of(&columns, "excluded", &[]).columns);
+                let assignments = self.assignments(def, &u.assignments, &scope)?;
+                let filter = match &u.selection {
+                    Some(w) => Some(self.binder.condition(
+                        w,
+                        &scope,
+                        &mut AggMode::Forbidden("WHERE"),
+                        "WHERE",
+                    )?),
+                    None => None,
+                };
+                ConflictAction::Update {
+                    assignments,
+                    filter,
+                }
+            }
+        };
+        Ok(OnConflict {
+            constraints,
+            action,
         })
     }
 
@@ -1375,6 +1637,37 @@ impl Planner<'_, '_, '_> {
             other => Err(SqlError::unsupported(format!("{other}"))),
         }
     }
+}
+
+/// For each output column of a set operation's operand, whether it is an
+/// untyped literal (a string or NULL) of a plain SELECT; empty when unknown.
+fn untyped_outputs(body: &ast::SetExpr) -> Vec<bool> {
+    fn untyped(e: &ast::Expr) -> bool {
+        match e {
+            ast::Expr::Nested(inner) => untyped(inner),
+            ast::Expr::Value(v) => matches!(
+                v.value,
+                ast::Value::Null
+                    | ast::Value::SingleQuotedString(_)
+                    | ast::Value::EscapedStringLiteral(_)
+                    | ast::Value::DollarQuotedString(_)
+            ),
+            _ => false,
+        }
+    }
+    let ast::SetExpr::Select(s) = body else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in &s.projection {
+        match item {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                out.push(untyped(e))
+            }
+            _ => return Vec::new(),
+        }
+    }
+    out
 }
 
 fn is_default(e: &ast::Expr) -> bool {
@@ -1581,5 +1874,38 @@ pub(crate) fn map_columns(e: &Expr, f: &dyn Fn(usize) -> usize) -> Expr {
             otherwise: m(otherwise),
         },
         Expr::Call(s, args) => Expr::Call(*s, args.iter().map(|x| map_columns(x, f)).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name_of(sql: &str) -> String {
+        let e = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(sql)
+            .and_then(|mut p| p.parse_expr())
+            .unwrap();
+        column_name(&e)
+    }
+
+    #[test]
+    fn result_columns_are_named_like_postgres() {
+        assert_eq!(name_of("substr(a, 1, 2)"), "substr");
+        assert_eq!(name_of("substring(a, 1, 2)"), "substring");
+        assert_eq!(name_of("substring(a FROM 1)"), "substring");
+        assert_eq!(name_of("trim(a)"), "btrim");
+        assert_eq!(name_of("trim(leading 'x' from a)"), "ltrim");
+        assert_eq!(name_of("trim(trailing 'x' from a)"), "rtrim");
+        assert_eq!(name_of("a::date"), "a");
+        assert_eq!(name_of("(t.a)::date::text"), "a");
+        assert_eq!(name_of("1::text"), "text");
+        assert_eq!(name_of("'1'::date::text"), "text");
+        assert_eq!(name_of("date '2024-01-01'"), "date");
+        assert_eq!(name_of("CAST(CASE WHEN a THEN 1 END AS bigint)"), "int8");
+        assert_eq!(name_of("CAST(lower(a) AS int)"), "lower");
+        assert_eq!(name_of("true"), "bool");
+        assert_eq!(name_of("-a"), "?column?");
+        assert_eq!(name_of("1::smallint"), "int2");
     }
 }

@@ -17,6 +17,7 @@ use crate::txn::Transaction;
 use crate::types::{DataType, SessionTimeZone, Value};
 
 use super::error::{SqlError, SqlResult, code};
+use super::interrupt::{CancelHandle, Interrupt};
 use super::result::{Description, Notice, Output, TransactionStatus};
 use super::settings::Settings;
 use super::{executor, parser, planner};
@@ -53,6 +54,7 @@ pub struct Session {
     /// Set by a result stream of a transaction block that failed while the
     /// caller read it: the block is then failed too.
     stream_failed: Arc<AtomicBool>,
+    cancel: CancelHandle,
 }
 
 impl Session {
@@ -64,6 +66,7 @@ impl Session {
             settings: Settings::default(),
             notices: Vec::new(),
             stream_failed: Arc::new(AtomicBool::new(false)),
+            cancel: CancelHandle::default(),
         }
     }
 
@@ -80,6 +83,11 @@ impl Session {
             TxnState::Block(_) => TransactionStatus::InBlock,
             TxnState::Failed => TransactionStatus::Failed,
         }
+    }
+
+    /// A handle another thread can use to cancel the running statement.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        self.cancel.clone()
     }
 
     /// The session's settings (SET / SHOW).
@@ -148,7 +156,9 @@ impl Session {
                 Err(failed_transaction())
             }
             TxnState::Block(mut txn) => {
-                let result = executor::execute(&stmt.ast, &mut txn, &mut self.settings, params);
+                let interrupt = self.interrupt();
+                let result =
+                    executor::execute(&stmt.ast, &mut txn, &mut self.settings, params, interrupt);
                 self.txn = match &result {
                     Ok(_) => TxnState::Block(txn),
                     Err(_) => TxnState::Failed,
@@ -157,11 +167,20 @@ impl Session {
             }
             TxnState::Idle => {
                 let mut txn = self.db.begin();
-                let output = executor::execute(&stmt.ast, &mut txn, &mut self.settings, params)?;
+                let interrupt = self.interrupt();
+                let output =
+                    executor::execute(&stmt.ast, &mut txn, &mut self.settings, params, interrupt)?;
                 txn.commit()?;
                 Ok(output)
             }
         }
+    }
+
+    /// The interrupt for a statement starting now: a cancel that arrived
+    /// while nothing ran is forgotten, the statement_timeout starts.
+    fn interrupt(&self) -> Interrupt {
+        self.cancel.reset();
+        Interrupt::new(self.cancel.clone(), self.settings.statement_timeout_ms())
     }
 
     /// Marks the block failed if a result stream of it failed.

@@ -49,6 +49,8 @@ impl AggFunc {
             (AggFunc::Sum, Some(T::BigInt | T::Numeric(_))) => T::Numeric(None),
             (AggFunc::Sum | AggFunc::Avg, Some(T::Double)) => T::Double,
             (AggFunc::Avg, Some(T::Integer | T::BigInt | T::Numeric(_))) => T::Numeric(None),
+            // PostgreSQL has no min/max of boolean (bool_and/bool_or are).
+            (AggFunc::Min | AggFunc::Max, Some(T::Boolean)) => return None,
             (AggFunc::Min | AggFunc::Max, Some(t)) => t,
             (AggFunc::BoolAnd | AggFunc::BoolOr, Some(T::Boolean)) => T::Boolean,
             (AggFunc::StringAgg, Some(T::Text)) => T::Text,
@@ -99,6 +101,9 @@ enum State {
     Extreme(Option<Value>),
     Bool(Option<bool>),
     StringAgg(Option<String>),
+    /// string_agg(DISTINCT …): PostgreSQL sorts a DISTINCT aggregate's
+    /// input, so the values are joined in order. (value, delimiter) pairs.
+    StringAggDistinct(Vec<(String, Option<String>)>),
 }
 
 impl Accumulator {
@@ -117,6 +122,7 @@ impl Accumulator {
             },
             (AggFunc::Min | AggFunc::Max, _) => State::Extreme(None),
             (AggFunc::BoolAnd | AggFunc::BoolOr, _) => State::Bool(None),
+            (AggFunc::StringAgg, _) if call.distinct => State::StringAggDistinct(Vec::new()),
             (AggFunc::StringAgg, _) => State::StringAgg(None),
         };
         Accumulator {
@@ -191,6 +197,10 @@ impl Accumulator {
                     (Some(a), _) => a || b,
                 });
             }
+            State::StringAggDistinct(values) => values.push((
+                text_of(v, ctx).unwrap_or_default(),
+                args.get(1).and_then(|d| text_of(d, ctx)),
+            )),
             State::StringAgg(acc) => {
                 let s = text_of(v, ctx).unwrap_or_default();
                 match acc {
@@ -241,6 +251,20 @@ impl Accumulator {
             State::Extreme(v) => v.unwrap_or(Value::Null),
             State::Bool(b) => b.map(Value::Boolean).unwrap_or(Value::Null),
             State::StringAgg(s) => s.map(Value::Text).unwrap_or(Value::Null),
+            State::StringAggDistinct(mut values) => {
+                values.sort();
+                let mut out: Option<String> = None;
+                for (s, sep) in values {
+                    match &mut out {
+                        None => out = Some(s),
+                        Some(o) => {
+                            o.push_str(sep.as_deref().unwrap_or(""));
+                            o.push_str(&s);
+                        }
+                    }
+                }
+                out.map(Value::Text).unwrap_or(Value::Null)
+            }
         })
     }
 }
@@ -276,5 +300,36 @@ fn add_numeric(acc: Option<Numeric>, v: &Value) -> SqlResult<Numeric> {
     match acc {
         None => Ok(*n),
         Some(a) => numeric::add(&a, n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::SessionTimeZone;
+
+    #[test]
+    fn string_agg_distinct_joins_sorted_values() {
+        let call = AggCall {
+            func: AggFunc::StringAgg,
+            args: Vec::new(),
+            distinct: true,
+        };
+        let tz = SessionTimeZone::utc();
+        let ctx = EvalContext {
+            params: &[],
+            time_zone: &tz,
+            now: 0,
+        };
+        let mut acc = Accumulator::new(&call, Some(DataType::Text));
+        for s in ["lead", "customer", "churned", "lead"] {
+            acc.add(&[Value::Text(s.into()), Value::Text(",".into())], &ctx)
+                .unwrap();
+        }
+        assert_eq!(
+            acc.finish().unwrap(),
+            Value::Text("churned,customer,lead".into())
+        );
+        assert_eq!(AggFunc::Min.result_type(Some(DataType::Boolean)), None);
     }
 }

@@ -34,6 +34,11 @@ pub enum DateField {
     Century,
     Millennium,
     Epoch,
+    IsoYear,
+    /// The session time zone's offset east of UTC, in seconds.
+    Timezone,
+    TimezoneHour,
+    TimezoneMinute,
 }
 
 impl DateField {
@@ -57,6 +62,10 @@ impl DateField {
             "century" | "centuries" => F::Century,
             "millennium" | "millennia" => F::Millennium,
             "epoch" => F::Epoch,
+            "isoyear" => F::IsoYear,
+            "timezone" => F::Timezone,
+            "timezone_h" | "timezone_hour" => F::TimezoneHour,
+            "timezone_m" | "timezone_minute" => F::TimezoneMinute,
             _ => return None,
         })
     }
@@ -80,7 +89,8 @@ fn local_micros(t: i64, ctx: &EvalContext) -> i64 {
 
 /// The instant of local wall-clock microseconds.
 fn instant_of_local(local: i64, ctx: &EvalContext) -> i64 {
-    let local_secs = local.div_euclid(USECS_PER_SEC) + PG_EPOCH_UNIX_DAYS * 86_400;
+    // offset_for_local takes seconds since 2000-01-01 local, like `local`.
+    let local_secs = local.div_euclid(USECS_PER_SEC);
     local - i64::from(ctx.time_zone.offset_for_local(local_secs)) * USECS_PER_SEC
 }
 
@@ -170,7 +180,14 @@ pub fn extract(field_value: &Value, v: &Value, ctx: &EvalContext) -> SqlResult<N
     if is_date
         && matches!(
             field,
-            F::Hour | F::Minute | F::Second | F::Milliseconds | F::Microseconds
+            F::Hour
+                | F::Minute
+                | F::Second
+                | F::Milliseconds
+                | F::Microseconds
+                | F::Timezone
+                | F::TimezoneHour
+                | F::TimezoneMinute
         )
     {
         return Err(SqlError::new(
@@ -178,6 +195,10 @@ pub fn extract(field_value: &Value, v: &Value, ctx: &EvalContext) -> SqlResult<N
             format!("unit \"{name}\" not supported for type date"),
         ));
     }
+    let offset = match v {
+        Value::TimestampTz(t) => i64::from(ctx.time_zone.offset_at(*t)),
+        _ => 0,
+    };
     let int = |x: i64| Numeric::new(i128::from(x), 0).expect("small");
     let scaled = |x: i64, scale: u8| Numeric::new(i128::from(x), scale).expect("small");
     Ok(match field {
@@ -205,6 +226,13 @@ pub fn extract(field_value: &Value, v: &Value, ctx: &EvalContext) -> SqlResult<N
         } else {
             -((999 - (y - 1)) / 1000)
         }),
+        F::IsoYear => {
+            let y = iso_week(days).1;
+            int(if y <= 0 { y - 1 } else { y })
+        }
+        F::Timezone => int(offset),
+        F::TimezoneHour => int(offset / 3600),
+        F::TimezoneMinute => int(offset / 60 % 60),
         F::Epoch => {
             let unix = match v {
                 Value::TimestampTz(t) => *t + PG_EPOCH_UNIX_DAYS * USECS_PER_DAY,
@@ -268,9 +296,13 @@ pub fn date_trunc(field_value: &Value, v: &Value, ctx: &EvalContext) -> SqlResul
             ));
         }
     };
-    // Sub-hour truncation keeps the original offset (no DST ambiguity).
+    // Up to the hour, truncation keeps the original offset (in a fold,
+    // 01:30-04 gives 01:00-04); from the day on, the offset is that of the
+    // truncated local time, as PostgreSQL's timestamptz_trunc does.
     Ok(Value::TimestampTz(match field {
-        F::Microseconds | F::Milliseconds | F::Second | F::Minute => *t - (local - truncated),
+        F::Microseconds | F::Milliseconds | F::Second | F::Minute | F::Hour => {
+            *t - (local - truncated)
+        }
         _ => instant_of_local(truncated, ctx),
     }))
 }
@@ -297,4 +329,74 @@ pub fn make_date(vals: &[Value]) -> SqlResult<Value> {
         return Err(bad());
     }
     checked_date(days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{DataType, SessionTimeZone, format_value, parse_value_at};
+
+    /// date_trunc(unit, ts) in `zone`, as text. Results checked against
+    /// PostgreSQL 15.
+    fn trunc(zone: &str, unit: &str, ts: &str) -> String {
+        let tz = SessionTimeZone::named(zone).unwrap();
+        let ctx = EvalContext {
+            params: &[],
+            time_zone: &tz,
+            now: 0,
+        };
+        let t = parse_value_at(ts, &DataType::TimestampTz, &tz, 0).unwrap();
+        let v = date_trunc(&Value::Text(unit.into()), &t, &ctx).unwrap();
+        format_value(&v, &tz).unwrap()
+    }
+
+    #[test]
+    fn date_trunc_finds_the_offset_of_local_midnight() {
+        let ny = "America/New_York";
+        // The day starts before the spring-forward transition.
+        assert_eq!(
+            trunc(ny, "day", "2024-03-10 12:00:00+00"),
+            "2024-03-10 00:00:00-05"
+        );
+        assert_eq!(
+            trunc(ny, "day", "2025-03-13 07:14:02+00"),
+            "2025-03-13 00:00:00-04"
+        );
+        // Local midnight in a gap (Lord Howe moves 02:00 to 02:30).
+        assert_eq!(
+            trunc("Australia/Lord_Howe", "day", "2024-10-05 15:30:00+00"),
+            "2024-10-06 00:00:00+10:30"
+        );
+        // An hour in the fold keeps its own offset.
+        assert_eq!(
+            trunc(ny, "hour", "2024-11-03 05:30:00+00"),
+            "2024-11-03 01:00:00-04"
+        );
+        assert_eq!(
+            trunc(ny, "hour", "2024-11-03 06:30:00+00"),
+            "2024-11-03 01:00:00-05"
+        );
+    }
+
+    #[test]
+    fn extract_time_zone_and_iso_year() {
+        let tz = SessionTimeZone::named("America/New_York").unwrap();
+        let ctx = EvalContext {
+            params: &[],
+            time_zone: &tz,
+            now: 0,
+        };
+        let t = parse_value_at("2024-07-01 00:00:00+00", &DataType::TimestampTz, &tz, 0).unwrap();
+        let x = |unit: &str, v: &Value| {
+            extract(&Value::Text(unit.into()), v, &ctx)
+                .unwrap()
+                .to_text()
+        };
+        assert_eq!(x("timezone", &t), "-14400");
+        assert_eq!(x("timezone_hour", &t), "-4");
+        assert_eq!(x("timezone_minute", &t), "0");
+        let d = parse_value_at("2021-01-01", &DataType::Date, &tz, 0).unwrap();
+        assert_eq!(x("isoyear", &d), "2020");
+        assert!(extract(&Value::Text("timezone".into()), &d, &ctx).is_err());
+    }
 }

@@ -309,6 +309,9 @@ pub fn cast(v: Value, ty: &DataType, ctx: &EvalContext) -> SqlResult<Value> {
         (V::Null, _) => V::Null,
         (V::Text(s), T::Text) => V::Text(s),
         (V::Text(s), ty) => parse_value_at(&s, ty, ctx.time_zone, ctx.now)?,
+        // The bool-to-text cast spells the words out (its output function,
+        // which concat() and format_value use, gives t/f).
+        (V::Boolean(b), T::Text) => V::Text(if b { "true" } else { "false" }.into()),
         (v, T::Text) => V::Text(super::expr::text_of(&v, ctx).unwrap_or_default()),
         (V::Boolean(b), T::Boolean) => V::Boolean(b),
         (V::Boolean(b), T::Integer) => V::Integer(i32::from(b)),

@@ -165,6 +165,14 @@ pub fn round(a: &Numeric, scale: i32) -> SqlResult<Numeric> {
 
 /// Truncates to `scale` digits.
 pub fn trunc(a: &Numeric, scale: i32) -> SqlResult<Numeric> {
+    if scale < 0 {
+        // To tens, hundreds…: trunc(1299, -2) = 1200.
+        let whole = trunc(a, 0)?.mantissa();
+        let Some(p) = 10i128.checked_pow(scale.unsigned_abs()) else {
+            return make(Some(0), 0);
+        };
+        return make(Some(whole / p * p), 0);
+    }
     let s = scale.clamp(0, i32::from(NUMERIC_MAX_PRECISION)) as u8;
     if s >= a.scale() {
         return a.rescale(s).ok_or_else(overflow);
@@ -181,8 +189,12 @@ pub fn from_f64(f: f64) -> SqlResult<Numeric> {
             "cannot convert NaN or infinity to numeric",
         ));
     }
+    // As "%.15g" does: 15 significant digits, trailing zeros dropped, so
+    // that 0.1::float8::numeric is 0.1, not 0.100000000000000.
     let text = format!("{:.*e}", 14, f);
-    Numeric::parse_text(&text, None).map_err(SqlError::from)
+    let (mantissa, exponent) = text.split_once('e').expect("exponent form");
+    let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+    Numeric::parse_text(&format!("{mantissa}e{exponent}"), None).map_err(SqlError::from)
 }
 
 pub fn to_f64(a: &Numeric) -> f64 {
@@ -236,5 +248,20 @@ mod tests {
         assert_eq!(round(&n("1234.5"), -2).unwrap().to_text(), "1200");
         assert_eq!(trunc(&n("-2.77"), 1).unwrap().to_text(), "-2.7");
         assert_eq!(rem(&n("-7.5"), &n("2")).unwrap().to_text(), "-1.5");
+        assert_eq!(trunc(&n("1299"), -2).unwrap().to_text(), "1200");
+        assert_eq!(trunc(&n("-1299.9"), -2).unwrap().to_text(), "-1200");
+        assert_eq!(trunc(&n("99"), -5).unwrap().to_text(), "0");
+    }
+
+    #[test]
+    fn float_to_numeric_keeps_15_significant_digits() {
+        // Results checked against PostgreSQL 15.
+        let f = |x: f64| from_f64(x).unwrap().to_text();
+        assert_eq!(f(0.1), "0.1");
+        assert_eq!(f(1.23456789), "1.23456789");
+        assert_eq!(f(42.0), "42");
+        assert_eq!(f(1e20), "100000000000000000000");
+        assert_eq!(f(123456789012345678.0), "123456789012346000");
+        assert_eq!(f(-0.000123), "-0.000123");
     }
 }

@@ -1,0 +1,118 @@
+-- Error cases: only the SQLSTATE is compared.
+
+SELEC 1;
+SELECT 1 +;
+SELECT * FROM;
+SELECT 'unterminated;
+SELECT * FROM nope;
+SELECT nope FROM customers;
+SELECT customers.nope FROM customers;
+SELECT x.id FROM customers;
+SELECT id FROM customers c JOIN interactions i ON i.customer_id = c.id;
+SELECT count(*) FROM customers c JOIN customers c ON true;
+SELECT id, count(*) FROM customers;
+SELECT country, count(*) FROM customers GROUP BY lifecycle_stage;
+SELECT * FROM customers WHERE count(*) > 1;
+SELECT count(count(*)) FROM customers;
+SELECT sum(country) FROM customers;
+SELECT avg(created_at) FROM customers;
+SELECT min(email_opt_in) FROM customers;
+SELECT bool_and(id) FROM customers;
+SELECT sum('1') FROM customers;
+SELECT country FROM customers GROUP BY 2;
+SELECT country FROM customers GROUP BY 0;
+SELECT country FROM customers ORDER BY 2;
+SELECT country FROM customers ORDER BY 0;
+SELECT * FROM customers WHERE id;
+SELECT * FROM customers WHERE 'abc';
+SELECT * FROM customers WHERE country;
+SELECT 1 WHERE 1;
+SELECT * FROM customers LIMIT 'x';
+SELECT 1 + 'a';
+SELECT 'a' + 'b';
+SELECT 1 + true;
+SELECT country + 1 FROM customers;
+SELECT created_at + 1 FROM customers;
+SELECT birth_date * 2 FROM customers;
+SELECT -country FROM customers;
+SELECT NOT 1;
+SELECT 1 AND true;
+SELECT 1 || 2;
+SELECT 1.5 % 0;
+SELECT 5 % 0;
+SELECT 1::float8 % 2;
+SELECT lifetime_value / (id - id) FROM customers;
+SELECT quantity * 2147483647 FROM transactions WHERE quantity > 1;
+SELECT 'x'::integer;
+SELECT '99999999999'::integer;
+SELECT '9223372036854775808'::bigint;
+SELECT 'abc'::numeric;
+SELECT 'abc'::float8;
+SELECT 'abc'::date;
+SELECT '2024-02-30'::date;
+SELECT 'x'::boolean;
+SELECT 1::date;
+SELECT DATE '2024-01-01'::integer;
+SELECT true::date;
+SELECT 12345.678::numeric(5,2);
+SELECT 1e400::float8;
+SELECT 2147483647::integer + 1;
+SELECT 9223372036854775807::bigint * 2;
+SELECT -9223372036854775808::bigint / -1;
+SELECT abs(-9223372036854775808::bigint);
+SELECT nosuchfunction(1);
+SELECT upper(1);
+SELECT length(1);
+SELECT substring(1, 2);
+SELECT round('a');
+SELECT date_trunc('nonsense', now());
+SELECT extract(nonsense FROM now());
+SELECT date_part('nonsense', DATE '2024-01-01');
+SELECT make_date(2024, 13, 1);
+SELECT make_date(0, 1, 1);
+SELECT coalesce(1, 'a');
+SELECT CASE WHEN true THEN 1 ELSE 'a' END;
+SELECT CASE 1 WHEN 'a' THEN 1 END;
+SELECT CASE WHEN 1 THEN 1 END;
+SELECT greatest(1, 'a');
+SELECT nullif(1, 'a');
+SELECT 1 IN ('a', 'b');
+SELECT 1 BETWEEN 'a' AND 'b';
+SELECT 'a' LIKE 1;
+SELECT 1 LIKE 'a';
+SELECT 1 UNION SELECT 'a';
+SELECT 1 UNION SELECT 1, 2;
+SELECT DISTINCT country FROM customers ORDER BY id;
+SELECT * FROM customers, customers;
+INSERT INTO customers (id) VALUES (1);
+INSERT INTO nope VALUES (1);
+INSERT INTO customers (nope) VALUES (1);
+UPDATE customers SET nope = 1 WHERE false;
+UPDATE customers SET id = 'x' WHERE false;
+DELETE FROM nope;
+SELECT * FROM (SELECT 1) AS s(a, b);
+SELECT * FROM (SELECT 1 AS x) s WHERE y = 1;
+WITH a AS (SELECT 1) SELECT * FROM b;
+SELECT 'abc' LIKE 'ab\';
+SELECT split_part('a,b', ',', 0);
+SELECT substring('abc', 1, -1);
+SELECT repeat_free('a', 3);
+SELECT $1;
+-- TODO(crmdb): columns functionally dependent on a grouped primary key
+-- (GROUP BY id, then country) are refused with 42803; PostgreSQL allows them.
+--   SELECT 1 FROM customers GROUP BY id HAVING country = 'DE';
+SELECT id FROM customers ORDER BY count(*);
+SELECT count(*) FROM customers GROUP BY count(*);
+SELECT sum(amount) FROM transactions GROUP BY sum(amount);
+-- TODO(crmdb): scalar subqueries (0A000).
+--   SELECT (SELECT 1);
+-- TODO(crmdb): IN (SELECT …) (0A000).
+--   SELECT id FROM customers WHERE id IN (SELECT customer_id FROM transactions);
+-- TODO(crmdb): EXISTS (0A000).
+--   SELECT EXISTS (SELECT 1);
+-- TODO(crmdb): window functions (0A000).
+--   SELECT row_number() OVER () FROM customers;
+-- TODO(crmdb): intervals (0A000).
+--   SELECT INTERVAL '1 day';
+-- TODO(crmdb): to_char (42883).
+--   SELECT to_char(now(), 'YYYY');

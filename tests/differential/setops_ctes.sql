@@ -1,0 +1,62 @@
+-- Derived tables, CTEs, VALUES, and UNION/INTERSECT/EXCEPT [ALL].
+
+SELECT * FROM (SELECT id, country FROM customers WHERE id < 10) s ORDER BY id;
+SELECT s.n, s.c FROM (SELECT count(*) AS n, country AS c FROM customers GROUP BY country) s WHERE s.n > 50 ORDER BY s.c;
+SELECT x, y FROM (SELECT id AS x, id * 2 AS y FROM customers) AS s(x, y) WHERE x <= 5 ORDER BY x;
+SELECT a, b FROM (SELECT id, last_name FROM customers) AS s(a, b) ORDER BY a LIMIT 5;
+SELECT * FROM (SELECT * FROM (SELECT id, city FROM customers WHERE city IS NULL) s1 WHERE id > 100) s2 ORDER BY id LIMIT 20;
+SELECT country, max_ltv FROM (SELECT country, max(lifetime_value) AS max_ltv FROM customers GROUP BY country) s ORDER BY max_ltv DESC, country LIMIT 5;
+SELECT avg(n) FROM (SELECT customer_id, count(*) AS n FROM interactions GROUP BY customer_id) s;
+SELECT n, count(*) FROM (SELECT customer_id, count(*) AS n FROM transactions GROUP BY customer_id) s GROUP BY n ORDER BY n;
+SELECT * FROM (SELECT id FROM customers ORDER BY id DESC LIMIT 5) s ORDER BY id;
+SELECT * FROM (VALUES (1, 'one'), (2, 'two'), (3, NULL)) AS v(n, name) ORDER BY n;
+SELECT * FROM (VALUES (1, 2.5), (2, 3)) v ORDER BY 1;
+SELECT column1, column2 FROM (VALUES (1, 'a'), (2, 'b')) v ORDER BY column1;
+VALUES (1, 'a'), (2, 'b');
+VALUES (1), (2.5), (NULL);
+VALUES (1, 'a'), (2);
+VALUES (1), ('a');
+SELECT * FROM (VALUES (DATE '2024-01-01'), ('2024-02-01')) v(d) ORDER BY d;
+-- CTEs
+WITH big AS (SELECT customer_id, sum(amount) AS total FROM transactions GROUP BY customer_id) SELECT customer_id, total FROM big WHERE total > 50000 ORDER BY total DESC, customer_id;
+WITH c AS (SELECT id, country FROM customers), t AS (SELECT customer_id, amount FROM transactions) SELECT c.country, sum(t.amount) FROM c JOIN t ON t.customer_id = c.id GROUP BY c.country ORDER BY c.country;
+WITH a AS (SELECT 1 AS x), b AS (SELECT x + 1 AS y FROM a) SELECT * FROM a, b;
+WITH a(x, y) AS (SELECT id, country FROM customers WHERE id < 4) SELECT y, x FROM a ORDER BY x;
+WITH a AS (SELECT id FROM customers WHERE id < 4) SELECT * FROM a a1 JOIN a a2 ON a1.id < a2.id ORDER BY 1, 2;
+WITH customers AS (SELECT 1 AS id) SELECT * FROM customers;
+WITH s AS (SELECT lifecycle_stage, count(*) AS n FROM customers GROUP BY 1) SELECT lifecycle_stage, n, n * 100 / (2007) AS pct FROM s ORDER BY lifecycle_stage;
+WITH x AS (SELECT id FROM customers WHERE id < 3) SELECT * FROM (WITH y AS (SELECT id + 10 AS id FROM x) SELECT * FROM y) z ORDER BY id;
+-- TODO(crmdb): WITH RECURSIVE (0A000).
+--   WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT * FROM r;
+-- set operations
+SELECT country FROM customers WHERE id < 50 UNION SELECT country FROM customers WHERE id BETWEEN 50 AND 100 ORDER BY 1;
+SELECT country FROM customers WHERE id < 50 UNION ALL SELECT country FROM customers WHERE id BETWEEN 50 AND 100 ORDER BY 1;
+SELECT country FROM customers WHERE id < 500 INTERSECT SELECT country FROM customers WHERE id > 1500 ORDER BY 1;
+SELECT country FROM customers WHERE id < 500 INTERSECT ALL SELECT country FROM customers WHERE id > 1500 ORDER BY 1;
+SELECT country FROM customers WHERE id < 500 EXCEPT SELECT country FROM customers WHERE id > 1500 ORDER BY 1;
+SELECT country FROM customers WHERE id < 500 EXCEPT ALL SELECT country FROM customers WHERE id > 1500 ORDER BY 1;
+SELECT customer_id FROM interactions EXCEPT SELECT customer_id FROM transactions ORDER BY 1;
+SELECT customer_id FROM transactions EXCEPT SELECT customer_id FROM interactions ORDER BY 1;
+SELECT count(*) FROM (SELECT customer_id FROM interactions INTERSECT SELECT customer_id FROM transactions) s;
+SELECT 1 UNION SELECT 2 UNION SELECT 1;
+SELECT 1 UNION ALL SELECT 1 UNION ALL SELECT NULL;
+SELECT NULL UNION SELECT NULL;
+SELECT 1, 'a' UNION SELECT 2, 'b' ORDER BY 1 DESC;
+SELECT 1 AS x UNION SELECT 2.5 ORDER BY x;
+SELECT 1::bigint UNION SELECT 2 ORDER BY 1;
+SELECT 'a' UNION SELECT 'b' EXCEPT SELECT 'a';
+SELECT 1 UNION SELECT 2 INTERSECT SELECT 2;
+(SELECT 1 UNION SELECT 2) INTERSECT SELECT 2;
+SELECT x FROM (VALUES (1), (1), (2), (NULL), (NULL)) a(x) INTERSECT ALL SELECT y FROM (VALUES (1), (NULL), (NULL), (3)) b(y) ORDER BY 1;
+SELECT x FROM (VALUES (1), (1), (2), (NULL), (NULL)) a(x) EXCEPT ALL SELECT y FROM (VALUES (1), (NULL), (3)) b(y) ORDER BY 1;
+SELECT x FROM (VALUES (1), (1), (2), (NULL), (NULL)) a(x) EXCEPT SELECT y FROM (VALUES (1), (3)) b(y) ORDER BY 1;
+SELECT id, 'customer' AS kind FROM customers WHERE id < 3 UNION ALL SELECT id, 'interaction' FROM interactions WHERE id < 3 ORDER BY kind, id;
+SELECT lifecycle_stage AS s FROM customers UNION SELECT status FROM transactions ORDER BY s;
+SELECT created_at FROM customers WHERE id = 1 UNION SELECT occurred_at FROM transactions WHERE id = 1 ORDER BY 1;
+SELECT birth_date FROM customers WHERE id = 1 UNION SELECT occurred_at FROM transactions WHERE id = 1 ORDER BY 1;
+SELECT 1 UNION SELECT 'a';
+SELECT 1, 2 UNION SELECT 1;
+SELECT id FROM customers WHERE id < 5 UNION SELECT id FROM customers WHERE id < 3 ORDER BY id DESC LIMIT 2;
+SELECT id FROM customers WHERE id < 5 UNION SELECT id FROM customers ORDER BY id LIMIT 3 OFFSET 1;
+SELECT count(*) FROM (SELECT email FROM customers UNION SELECT email FROM customers) s;
+SELECT count(*) FROM (SELECT city FROM customers UNION ALL SELECT agent FROM interactions) s;
