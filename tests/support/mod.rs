@@ -33,16 +33,29 @@ impl TestServer {
         s
     }
 
+    /// A server on a fresh data directory whose superuser is `user`.
+    pub fn start_as(user: &str, password: &str) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data_dir = dir.path().join("data");
+        let mut s = Self::start_in_as(&data_dir, &[], user, password);
+        s._dir = Some(dir);
+        s
+    }
+
     /// A server on `data_dir` (the caller keeps the directory).
     pub fn start_in(data_dir: &Path, extra: &[&str]) -> TestServer {
+        Self::start_in_as(data_dir, extra, USER, PASSWORD)
+    }
+
+    fn start_in_as(data_dir: &Path, extra: &[&str], user: &str, password: &str) -> TestServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_crmdb"))
             .arg("serve")
             .arg("--data-dir")
             .arg(data_dir)
             .args(["--listen", "127.0.0.1:0"])
             .args(extra)
-            .env("CRMDB_USER", USER)
-            .env("CRMDB_PASSWORD", PASSWORD)
+            .env("CRMDB_USER", user)
+            .env("CRMDB_PASSWORD", password)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

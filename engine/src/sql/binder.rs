@@ -117,6 +117,8 @@ pub struct Binder<'a> {
     pub time_zone: &'a SessionTimeZone,
     /// The statement's start time, for literals like 'now'.
     pub now: i64,
+    /// pg_catalog and information_schema, for the system hooks.
+    pub system: Option<std::sync::Arc<super::system::SystemCatalog>>,
 }
 
 /// Where aggregates may appear.
@@ -133,6 +135,7 @@ impl<'a> Binder<'a> {
             params: declared.to_vec(),
             time_zone,
             now,
+            system: None,
         }
     }
 
@@ -175,6 +178,7 @@ impl<'a> Binder<'a> {
                     params: self.params.clone(),
                     time_zone: self.time_zone,
                     now: self.now,
+                    system: self.system.clone(),
                 };
                 if let Ok(b) = probe.bind(e, scope, &mut AggMode::Forbidden("GROUP BY"))
                     && let Some(i) = grouping.keys.iter().position(|k| *k == b.expr)
@@ -367,6 +371,10 @@ impl<'a> Binder<'a> {
             A::Cast {
                 expr, data_type, ..
             } => {
+                if let Some(t) = super::system::bind::sys_type(data_type) {
+                    let b = self.bind(expr, scope, mode)?;
+                    return super::system::bind::cast(self, b, t);
+                }
                 let ty = cast_type(data_type)?;
                 let b = self.bind(expr, scope, mode)?;
                 self.cast(b, ty)
@@ -443,8 +451,9 @@ impl<'a> Binder<'a> {
                 self.call_named(name, vec![arg])
             }
             A::Subquery(_) | A::Exists { .. } | A::InSubquery { .. } => {
-                Err(SqlError::unsupported("subqueries in expressions"))
+                super::system::bind::subquery(self, e, scope, mode)
             }
+            A::Collate { expr, .. } => self.bind(expr, scope, mode),
             A::Interval(_) => Err(SqlError::unsupported("type interval")),
             other => Err(SqlError::unsupported(format!("the expression {other}"))),
         }
@@ -647,7 +656,10 @@ impl<'a> Binder<'a> {
                     ty: bool_ty(),
                 })
             }
-            other => Err(SqlError::unsupported(format!("operator {other}"))),
+            other => match super::system::bind::binary(self, left, other, right, scope, mode)? {
+                Some(b) => Ok(b),
+                None => Err(SqlError::unsupported(format!("operator {other}"))),
+            },
         }
     }
 
@@ -910,8 +922,8 @@ impl<'a> Binder<'a> {
                 }
                 (args, distinct, star)
             }
-            ast::FunctionArguments::Subquery(_) => {
-                return Err(SqlError::unsupported("subqueries in expressions"));
+            ast::FunctionArguments::Subquery(q) => {
+                return super::system::bind::array_subquery(self, &name, q, scope);
             }
         };
         if let Some(agg) = AggFunc::from_name(&name) {
@@ -1202,7 +1214,10 @@ impl<'a> Binder<'a> {
                 fixed(self, args, &[T::Integer, T::Integer, T::Integer])?,
                 Ty::Known(T::Date),
             ),
-            _ => return Err(no_function(name, &tys)),
+            _ => {
+                return super::system::bind::call(self, name, args)?
+                    .ok_or_else(|| no_function(name, &tys));
+            }
         };
         Ok(Bound {
             expr: Expr::Call(scalar, exprs),

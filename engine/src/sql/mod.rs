@@ -15,6 +15,7 @@ mod planner;
 pub mod result;
 mod session;
 pub mod settings;
+mod system;
 
 pub use error::{SqlError, SqlResult, code};
 pub use interrupt::CancelHandle;

@@ -188,6 +188,7 @@ pub fn plan_statement(
     binder: &mut Binder,
 ) -> SqlResult<BoundStatement> {
     use ast::Statement as S;
+    binder.system = Some(Arc::new(super::system::SystemCatalog::new(catalog)));
     let mut planner = Planner {
         catalog,
         binder,
@@ -676,6 +677,9 @@ impl Planner<'_, '_, '_> {
                 "SELECT INTO, LATERAL VIEW, QUALIFY and WINDOW",
             ));
         }
+        if let Some(qp) = super::system::bind::empty_select(self.binder, s) {
+            return Ok(qp);
+        }
         let (mut plan, scope) = self.from(&s.from)?;
         if let Some(w) = &s.selection {
             let predicate =
@@ -992,6 +996,10 @@ impl Planner<'_, '_, '_> {
     }
 
     fn table_factor(&mut self, t: &ast::TableFactor) -> SqlResult<(Plan, Scope)> {
+        let is_cte = |n: &str| self.ctes.iter().any(|(c, _)| c == n);
+        if let Some(found) = super::system::bind::table_factor(self.binder, t, &is_cte)? {
+            return Ok(found);
+        }
         match t {
             ast::TableFactor::Table {
                 name,

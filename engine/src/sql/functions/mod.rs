@@ -3,6 +3,7 @@
 pub mod aggregate;
 mod datetime;
 pub mod numeric;
+pub mod system;
 mod text;
 
 use crate::types::{DataType, Numeric, Value, parse_value_at};
@@ -49,6 +50,8 @@ pub enum Scalar {
     /// date_trunc('field', timestamptz)
     DateTrunc,
     MakeDate,
+    /// pg_catalog functions (functions/system.rs).
+    System(system::SysFn),
 }
 
 /// Calls `f`; arguments are evaluated lazily where SQL says so (COALESCE).
@@ -96,6 +99,7 @@ pub fn call(f: Scalar, args: &[Expr], row: &[Value], ctx: &EvalContext) -> SqlRe
             }
             Ok(best.unwrap_or(Value::Null))
         }
+        S::System(f) => system::call(f, &vals),
         S::Now => Ok(Value::TimestampTz(ctx.now)),
         S::CurrentDate => datetime::date_of(ctx.now, ctx),
         S::Concat => text::concat(&vals, ctx),
