@@ -1693,7 +1693,7 @@ fn qualified(c: &ScopeColumn) -> ast::Expr {
     }
 }
 
-fn scope_of(columns: &[Column], qualifier: &str, renames: &[String]) -> Scope {
+pub(crate) fn scope_of(columns: &[Column], qualifier: &str, renames: &[String]) -> Scope {
     Scope {
         columns: columns
             .iter()

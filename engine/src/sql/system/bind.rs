@@ -14,7 +14,7 @@ use sqlparser::ast::{self, BinaryOperator as B};
 
 use crate::types::{DataType, Value};
 
-use super::super::binder::{AggMode, Binder, Bound, Scope, ScopeColumn, Ty, ident_name};
+use super::super::binder::{AggMode, Binder, Bound, Scope, Ty, ident_name};
 use super::super::error::{SqlError, SqlResult, code};
 use super::super::expr::{CmpOp, EvalContext, Expr};
 use super::super::functions::Scalar;
@@ -66,17 +66,7 @@ fn scope_of(columns: &[Column], qualifier: &str, alias: Option<&ast::TableAlias>
     let renames: Vec<String> = alias
         .map(|a| a.columns.iter().map(|c| ident_name(&c.name)).collect())
         .unwrap_or_default();
-    Scope {
-        columns: columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| ScopeColumn {
-                qualifier: Some(qualifier.to_owned()),
-                name: renames.get(i).cloned().unwrap_or_else(|| c.name.clone()),
-                ty: c.ty,
-            })
-            .collect(),
-    }
+    crate::sql::planner::scope_of(columns, qualifier, &renames)
 }
 
 /// A FROM item naming a system table (`pg_class`, `pg_catalog.pg_class`,
