@@ -130,14 +130,7 @@ impl BoundStatement {
 
 /// A table's CHECK constraints bound to its rows: (name, condition).
 pub fn bind_checks(def: &TableDef, binder: &mut Binder) -> SqlResult<Vec<(String, Expr)>> {
-    let columns: Vec<Column> = def
-        .columns
-        .iter()
-        .map(|c| Column {
-            name: c.name.clone(),
-            ty: c.ty,
-        })
-        .collect();
+    let columns = table_columns(def);
     let scope = scope_of(&columns, &def.name, &[]);
     def.checks
         .iter()
@@ -1025,14 +1018,7 @@ impl Planner<'_, '_, '_> {
                     .catalog
                     .table_by_name(&table)
                     .ok_or_else(|| SqlError::undefined_table(&table))?;
-                let columns: Vec<Column> = def
-                    .columns
-                    .iter()
-                    .map(|c| Column {
-                        name: c.name.clone(),
-                        ty: c.ty,
-                    })
-                    .collect();
+                let columns = table_columns(def);
                 check_renames(&qualifier, &columns, &renames)?;
                 let mut scope = scope_of(&columns, &qualifier, &renames);
                 for (sc, c) in scope.columns.iter_mut().zip(&def.columns) {
@@ -1161,14 +1147,7 @@ impl Planner<'_, '_, '_> {
         def: &TableDef,
     ) -> SqlResult<Option<Returning>> {
         let Some(items) = items else { return Ok(None) };
-        let columns: Vec<Column> = def
-            .columns
-            .iter()
-            .map(|c| Column {
-                name: c.name.clone(),
-                ty: c.ty,
-            })
-            .collect();
+        let columns = table_columns(def);
         let scope = scope_of(&columns, &def.name, &[]);
         let mut exprs = Vec::new();
         let mut out = Vec::new();
@@ -1359,14 +1338,7 @@ impl Planner<'_, '_, '_> {
             ),
             other => return Err(SqlError::unsupported(format!("UPDATE of {other}"))),
         };
-        let columns: Vec<Column> = def
-            .columns
-            .iter()
-            .map(|c| Column {
-                name: c.name.clone(),
-                ty: c.ty,
-            })
-            .collect();
+        let columns = table_columns(&def);
         let scope = scope_of(&columns, alias.as_deref().unwrap_or(&def.name), &[]);
         let assignments = self.assignments(&def, &update.assignments, &scope)?;
         let filter = match &update.selection {
@@ -1514,14 +1486,7 @@ impl Planner<'_, '_, '_> {
         let action = match &oc.action {
             ast::OnConflictAction::DoNothing => ConflictAction::Nothing,
             ast::OnConflictAction::DoUpdate(u) => {
-                let columns: Vec<Column> = def
-                    .columns
-                    .iter()
-                    .map(|c| Column {
-                        name: c.name.clone(),
-                        ty: c.ty,
-                    })
-                    .collect();
+                let columns = table_columns(def);
                 let mut scope = scope_of(&columns, &def.name, &[]);
                 scope
                     .columns
@@ -1569,14 +1534,7 @@ impl Planner<'_, '_, '_> {
             ),
             other => return Err(SqlError::unsupported(format!("DELETE from {other}"))),
         };
-        let columns: Vec<Column> = def
-            .columns
-            .iter()
-            .map(|c| Column {
-                name: c.name.clone(),
-                ty: c.ty,
-            })
-            .collect();
+        let columns = table_columns(&def);
         let scope = scope_of(&columns, alias.as_deref().unwrap_or(&def.name), &[]);
         let filter = match &delete.selection {
             Some(w) => {
@@ -1691,6 +1649,17 @@ fn qualified(c: &ScopeColumn) -> ast::Expr {
         }
         _ => ast::Expr::Identifier(col),
     }
+}
+
+/// A table's columns as result columns.
+fn table_columns(def: &TableDef) -> Vec<Column> {
+    def.columns
+        .iter()
+        .map(|c| Column {
+            name: c.name.clone(),
+            ty: c.ty,
+        })
+        .collect()
 }
 
 pub(crate) fn scope_of(columns: &[Column], qualifier: &str, renames: &[String]) -> Scope {
