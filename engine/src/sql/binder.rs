@@ -314,14 +314,7 @@ impl<'a> Binder<'a> {
                     expr: x.boxed(),
                     list,
                 };
-                Ok(Bound {
-                    expr: if *negated {
-                        Expr::Not(test.boxed())
-                    } else {
-                        test
-                    },
-                    ty: bool_ty(),
-                })
+                Ok(predicate(test, *negated))
             }
             A::Like {
                 negated,
@@ -347,14 +340,7 @@ impl<'a> Binder<'a> {
                     pattern: p.boxed(),
                     case_insensitive: matches!(e, A::ILike { .. }),
                 };
-                Ok(Bound {
-                    expr: if *negated {
-                        Expr::Not(test.boxed())
-                    } else {
-                        test
-                    },
-                    ty: bool_ty(),
-                })
+                Ok(predicate(test, *negated))
             }
             A::Case {
                 operand,
@@ -1273,6 +1259,18 @@ fn like_operand(this: &mut Binder, b: Bound, other: Ty, left: bool) -> SqlResult
             e
         }
     })
+}
+
+/// A boolean test, negated for the NOT form (NOT IN, NOT LIKE, …).
+fn predicate(test: Expr, negated: bool) -> Bound {
+    Bound {
+        expr: if negated {
+            Expr::Not(test.boxed())
+        } else {
+            test
+        },
+        ty: bool_ty(),
+    }
 }
 
 fn bool_ty() -> Ty {

@@ -1179,6 +1179,25 @@ impl Planner<'_, '_, '_> {
         }))
     }
 
+    /// The table an UPDATE or DELETE changes, and the scope its
+    /// expressions see (qualified by the alias if there is one).
+    fn dml_target(
+        &self,
+        relation: &ast::TableFactor,
+        verb: &str,
+    ) -> SqlResult<(Arc<TableDef>, Scope)> {
+        let ast::TableFactor::Table { name, alias, .. } = relation else {
+            return Err(SqlError::unsupported(format!("{verb} {relation}")));
+        };
+        let def = self.target_table(name)?;
+        let qualifier = alias
+            .as_ref()
+            .map(|a| ident_name(&a.name))
+            .unwrap_or_else(|| def.name.clone());
+        let scope = scope_of(&table_columns(&def), &qualifier, &[]);
+        Ok((def, scope))
+    }
+
     fn target_table(&self, name: &ast::ObjectName) -> SqlResult<Arc<TableDef>> {
         let name = object_name(name)?;
         self.catalog
@@ -1331,15 +1350,7 @@ impl Planner<'_, '_, '_> {
         if update.from.is_some() || !update.table.joins.is_empty() {
             return Err(SqlError::unsupported("UPDATE … FROM"));
         }
-        let (def, alias) = match &update.table.relation {
-            ast::TableFactor::Table { name, alias, .. } => (
-                self.target_table(name)?,
-                alias.as_ref().map(|a| ident_name(&a.name)),
-            ),
-            other => return Err(SqlError::unsupported(format!("UPDATE of {other}"))),
-        };
-        let columns = table_columns(&def);
-        let scope = scope_of(&columns, alias.as_deref().unwrap_or(&def.name), &[]);
+        let (def, scope) = self.dml_target(&update.table.relation, "UPDATE of")?;
         let assignments = self.assignments(&def, &update.assignments, &scope)?;
         let filter = match &update.selection {
             Some(w) => {
@@ -1527,15 +1538,7 @@ impl Planner<'_, '_, '_> {
                 "DELETE … USING and multi-table DELETE",
             ));
         }
-        let (def, alias) = match &from[0].relation {
-            ast::TableFactor::Table { name, alias, .. } => (
-                self.target_table(name)?,
-                alias.as_ref().map(|a| ident_name(&a.name)),
-            ),
-            other => return Err(SqlError::unsupported(format!("DELETE from {other}"))),
-        };
-        let columns = table_columns(&def);
-        let scope = scope_of(&columns, alias.as_deref().unwrap_or(&def.name), &[]);
+        let (def, scope) = self.dml_target(&from[0].relation, "DELETE from")?;
         let filter = match &delete.selection {
             Some(w) => {
                 Some(
