@@ -16,7 +16,8 @@ use crate::catalog::{ForeignKey, ForeignKeyAction, TableDef, TableId};
 use crate::error::{ConstraintError, Error, Result};
 use crate::memtable::Key;
 use crate::row::{Row, encode_key};
-use crate::types::{SessionTimeZone, Value, format_value};
+use crate::types::Value;
+use crate::unique::key_text;
 use crate::version::{Location, Version};
 
 /// A parent row deleted in the current batch, to check at its end.
@@ -39,19 +40,6 @@ fn values_key(def: &TableDef, columns: &[u32], row: &[Value]) -> Option<Vec<u8>>
     let mut out = Vec::new();
     encode_key(&vals, &mut out);
     Some(out)
-}
-
-fn describe(def: &TableDef, columns: &[u32], row: &[Value]) -> (String, String) {
-    let utc = SessionTimeZone::utc();
-    let mut names = Vec::new();
-    let mut vals = Vec::new();
-    for id in columns {
-        if let Some(p) = def.column_position(*id) {
-            names.push(def.columns[p].name.clone());
-            vals.push(format_value(&row[p], &utc).unwrap_or_else(|| "null".into()));
-        }
-    }
-    (names.join(", "), vals.join(", "))
 }
 
 /// Whether some live row of `parent` has `key` at `fk.ref_columns`.
@@ -93,7 +81,7 @@ pub fn check_parents(version: &Version, child: &TableDef, row: &[Value]) -> Resu
             ))
         })?;
         if !parent_exists(version, parent, fk, &key)? {
-            let (names, vals) = describe(child, &fk.columns, row);
+            let (names, vals) = key_text(child, &fk.columns, row);
             return Err(Error::Constraint(ConstraintError::ForeignKey {
                 constraint: fk.name.clone(),
                 message: format!(
@@ -159,7 +147,7 @@ pub fn check_removed(version: &Version, removed: &Removed) -> Result<Vec<(TableI
             }
             match fk.on_delete {
                 ForeignKeyAction::Restrict => {
-                    let (names, vals) = describe(parent, &fk.ref_columns, &removed.row);
+                    let (names, vals) = key_text(parent, &fk.ref_columns, &removed.row);
                     return Err(Error::Constraint(ConstraintError::ForeignKey {
                         constraint: fk.name.clone(),
                         message: format!(

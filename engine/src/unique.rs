@@ -8,7 +8,7 @@
 //! conflict, as in PostgreSQL. The maps are rebuilt from the rows when a
 //! database opens.
 
-use crate::catalog::{TableDef, UniqueConstraint};
+use crate::catalog::{ColumnId, TableDef, UniqueConstraint};
 use crate::error::{ConstraintError, Error, Result};
 use crate::memtable::Key;
 use crate::row::encode_key;
@@ -105,21 +105,39 @@ pub fn build(
 
 /// PostgreSQL's duplicate-key error for constraint `u`.
 pub fn duplicate(def: &TableDef, u: &UniqueConstraint, row: &[Value]) -> Error {
+    duplicate_key(def, &u.name, &u.columns, row)
+}
+
+/// PostgreSQL's duplicate-key error for the constraint `constraint` over
+/// `columns` (ids of `def`): the primary key's or a UNIQUE constraint's.
+pub fn duplicate_key(
+    def: &TableDef,
+    constraint: &str,
+    columns: &[ColumnId],
+    row: &[Value],
+) -> Error {
+    let (names, values) = key_text(def, columns, row);
+    Error::Constraint(ConstraintError::Unique {
+        constraint: constraint.to_owned(),
+        detail: format!("Key ({names})=({values}) already exists."),
+    })
+}
+
+/// The column names and text values of `row` at `columns` (ids of `def`),
+/// as PostgreSQL's constraint errors show a key in their DETAIL.
+pub fn key_text(def: &TableDef, columns: &[ColumnId], row: &[Value]) -> (String, String) {
     let utc = SessionTimeZone::utc();
     let mut names = Vec::new();
     let mut values = Vec::new();
-    for id in &u.columns {
+    for id in columns {
         if let Some(p) = def.column_position(*id) {
             names.push(def.columns[p].name.as_str());
-            values.push(format_value(&row[p], &utc).unwrap_or_else(|| "null".into()));
+            values.push(
+                row.get(p)
+                    .and_then(|v| format_value(v, &utc))
+                    .unwrap_or_else(|| "null".into()),
+            );
         }
     }
-    Error::Constraint(ConstraintError::Unique {
-        constraint: u.name.clone(),
-        detail: format!(
-            "Key ({})=({}) already exists.",
-            names.join(", "),
-            values.join(", ")
-        ),
-    })
+    (names.join(", "), values.join(", "))
 }

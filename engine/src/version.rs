@@ -12,13 +12,13 @@ use std::sync::Arc;
 use roaring::RoaringBitmap;
 
 use crate::catalog::{Catalog, ColumnId, TableDef, TableId};
-use crate::error::{ConstraintError, Error, Result};
+use crate::error::{Error, Result};
 use crate::foreign_key::{self, Removed};
 use crate::memtable::{Entry, Key, Memtable};
 use crate::record::Op;
 use crate::row::Row;
 use crate::segment::Segment;
-use crate::types::{SessionTimeZone, Value, format_value};
+use crate::types::Value;
 use crate::unique::{self, UniqueIndex};
 
 /// An open segment file and what the manifest says of it.
@@ -316,29 +316,9 @@ pub fn remap_row(row: &[Value], map: &[Option<usize>]) -> Row {
 
 /// The error PostgreSQL gives for a duplicate primary key.
 fn duplicate_key(def: &TableDef, row: &[Value]) -> Error {
-    let positions = def.primary_key_positions();
-    let names: Vec<&str> = positions
-        .iter()
-        .map(|&p| def.columns[p].name.as_str())
-        .collect();
-    let values: Vec<String> = positions
-        .iter()
-        .map(|&p| {
-            row.get(p)
-                .and_then(|v| format_value(v, &SessionTimeZone::utc()))
-                .unwrap_or_else(|| "null".into())
-        })
-        .collect();
     let constraint = def
         .primary_key_name
         .clone()
         .unwrap_or_else(|| format!("{}_pkey", def.name));
-    Error::Constraint(ConstraintError::Unique {
-        detail: format!(
-            "Key ({})=({}) already exists.",
-            names.join(", "),
-            values.join(", ")
-        ),
-        constraint,
-    })
+    unique::duplicate_key(def, &constraint, &def.primary_key, row)
 }
