@@ -1179,13 +1179,14 @@ impl Planner<'_, '_, '_> {
         }))
     }
 
-    /// The table an UPDATE or DELETE changes, and the scope its
-    /// expressions see (qualified by the alias if there is one).
+    /// The table an UPDATE or DELETE changes, the scope its expressions see
+    /// (qualified by the alias if there is one), and its bound WHERE.
     fn dml_target(
-        &self,
+        &mut self,
         relation: &ast::TableFactor,
+        selection: Option<&ast::Expr>,
         verb: &str,
-    ) -> SqlResult<(Arc<TableDef>, Scope)> {
+    ) -> SqlResult<(Arc<TableDef>, Scope, Option<Expr>)> {
         let ast::TableFactor::Table { name, alias, .. } = relation else {
             return Err(SqlError::unsupported(format!("{verb} {relation}")));
         };
@@ -1195,7 +1196,13 @@ impl Planner<'_, '_, '_> {
             .map(|a| ident_name(&a.name))
             .unwrap_or_else(|| def.name.clone());
         let scope = scope_of(&table_columns(&def), &qualifier, &[]);
-        Ok((def, scope))
+        let filter = selection
+            .map(|w| {
+                self.binder
+                    .condition(w, &scope, &mut AggMode::Forbidden("WHERE"), "WHERE")
+            })
+            .transpose()?;
+        Ok((def, scope, filter))
     }
 
     fn target_table(&self, name: &ast::ObjectName) -> SqlResult<Arc<TableDef>> {
@@ -1350,17 +1357,12 @@ impl Planner<'_, '_, '_> {
         if update.from.is_some() || !update.table.joins.is_empty() {
             return Err(SqlError::unsupported("UPDATE … FROM"));
         }
-        let (def, scope) = self.dml_target(&update.table.relation, "UPDATE of")?;
+        let (def, scope, filter) = self.dml_target(
+            &update.table.relation,
+            update.selection.as_ref(),
+            "UPDATE of",
+        )?;
         let assignments = self.assignments(&def, &update.assignments, &scope)?;
-        let filter = match &update.selection {
-            Some(w) => {
-                Some(
-                    self.binder
-                        .condition(w, &scope, &mut AggMode::Forbidden("WHERE"), "WHERE")?,
-                )
-            }
-            None => None,
-        };
         let returning = self.returning(&update.returning, &def)?;
         Ok(BoundStatement::Update {
             table: def,
@@ -1538,16 +1540,8 @@ impl Planner<'_, '_, '_> {
                 "DELETE … USING and multi-table DELETE",
             ));
         }
-        let (def, scope) = self.dml_target(&from[0].relation, "DELETE from")?;
-        let filter = match &delete.selection {
-            Some(w) => {
-                Some(
-                    self.binder
-                        .condition(w, &scope, &mut AggMode::Forbidden("WHERE"), "WHERE")?,
-                )
-            }
-            None => None,
-        };
+        let (def, _, filter) =
+            self.dml_target(&from[0].relation, delete.selection.as_ref(), "DELETE from")?;
         let returning = self.returning(&delete.returning, &def)?;
         Ok(BoundStatement::Delete {
             table: def,
