@@ -103,12 +103,10 @@ SELECT c.country, count(*) FROM customers c JOIN interactions i ON i.customer_id
 SELECT id FROM customers ORDER BY count(*);
 SELECT count(*) FROM customers GROUP BY count(*);
 SELECT sum(amount) FROM transactions GROUP BY sum(amount);
--- TODO(crmdb): scalar subqueries (0A000).
---   SELECT (SELECT 1);
--- TODO(crmdb): IN (SELECT …) (0A000).
---   SELECT id FROM customers WHERE id IN (SELECT customer_id FROM transactions);
--- TODO(crmdb): EXISTS (0A000).
---   SELECT EXISTS (SELECT 1);
+SELECT (SELECT 1);
+SELECT count(*) FROM customers WHERE id IN (SELECT customer_id FROM transactions);
+SELECT EXISTS (SELECT 1);
+SELECT (SELECT id FROM customers);
 -- TODO(crmdb): window functions (0A000).
 --   SELECT row_number() OVER () FROM customers;
 -- TODO(crmdb): intervals (0A000).

@@ -25,11 +25,19 @@ SELECT a.x, b.y FROM (VALUES (1), (2)) a(x) JOIN (VALUES (1.0), (2.5)) b(y) ON a
 SELECT a.x, b.y FROM (VALUES (1), (2)) a(x) JOIN (VALUES (1), (2)) b(y) ON true ORDER BY 1, 2;
 SELECT a.x, b.y FROM (VALUES (1), (2)) a(x) LEFT JOIN (VALUES (1), (2)) b(y) ON false ORDER BY 1, 2;
 SELECT a.x, b.y FROM (VALUES (1), (2)) a(x) FULL JOIN (VALUES (1), (2)) b(y) ON NULL ORDER BY 1, 2;
--- TODO(crmdb): JOIN … USING does not merge the USING columns: SELECT * shows
--- id twice and an unqualified id is ambiguous (42702).
---   SELECT * FROM (VALUES (1, 'a'), (2, 'b')) a(id, v) JOIN (VALUES (1, 'x'), (3, 'y')) b(id, w) USING (id);
--- TODO(crmdb): see above (USING).
---   SELECT id, v, w FROM (VALUES (1, 'a'), (2, 'b')) a(id, v) LEFT JOIN (VALUES (1, 'x'), (3, 'y')) b(id, w) USING (id) ORDER BY 1;
+-- JOIN … USING merges the join columns: first in SELECT *, unqualified
+-- names mean the merged column, qualified ones each side's.
+SELECT * FROM (VALUES (1, 'a'), (2, 'b')) a(id, v) JOIN (VALUES (1, 'x'), (3, 'y')) b(id, w) USING (id);
+SELECT id, v, w FROM (VALUES (1, 'a'), (2, 'b')) a(id, v) LEFT JOIN (VALUES (1, 'x'), (3, 'y')) b(id, w) USING (id) ORDER BY 1;
+SELECT * FROM (VALUES (1, 'a'), (2, 'b')) a(id, v) RIGHT JOIN (VALUES (1, 'x'), (3, 'y')) b(id, w) USING (id) ORDER BY 1;
+SELECT *, a.id, b.id FROM (VALUES (1, 'a'), (2, 'b')) a(id, v) FULL JOIN (VALUES (1, 'x'), (3, 'y')) b(id, w) USING (id) ORDER BY 1;
+SELECT a.*, b.* FROM (VALUES (1, 'a')) a(id, v) JOIN (VALUES (1, 'x')) b(id, w) USING (id);
+SELECT * FROM (VALUES (1, 2, 'a')) a(k1, k2, v) JOIN (VALUES (2, 1, 'b'), (1, 2, 'c')) b(k2, k1, w) USING (k2, k1);
+SELECT * FROM (VALUES (1::int)) a(id) JOIN (VALUES (1::bigint)) b(id) USING (id);
+SELECT * FROM (VALUES (1, 'a')) a(id, v) JOIN (VALUES (1, 'x')) b(id, w) USING (id) JOIN (VALUES (1, 'z')) c(id, u) USING (id);
+SELECT * FROM (SELECT id AS customer_id, country FROM customers WHERE id < 5) c JOIN (SELECT customer_id, count(*) AS n FROM interactions GROUP BY customer_id) i USING (customer_id) ORDER BY customer_id;
+SELECT customer_id, count(*) FROM (SELECT id AS customer_id FROM customers) c JOIN transactions t USING (customer_id) GROUP BY customer_id ORDER BY 2 DESC, 1 LIMIT 5;
+SELECT * FROM (VALUES (1)) a(id) JOIN (VALUES (1)) b(x) USING (id);
 SELECT c1.id, c2.id FROM customers c1 JOIN customers c2 ON c1.email = c2.email AND c1.id < c2.id ORDER BY 1, 2;
 SELECT c1.id, c2.id FROM customers c1 JOIN customers c2 ON c1.first_name = c2.first_name AND c1.last_name = c2.last_name AND c1.id < c2.id ORDER BY 1, 2 LIMIT 40;
 SELECT count(*) FROM customers c1 JOIN customers c2 ON c1.country = c2.country AND c1.city = c2.city;

@@ -34,8 +34,11 @@ SELECT id FROM customers ORDER BY id LIMIT 2 + 3;
 SELECT id FROM customers ORDER BY id LIMIT -1;
 SELECT id FROM customers ORDER BY id OFFSET -1;
 SELECT id FROM customers ORDER BY id LIMIT 'a';
--- TODO(crmdb): FETCH FIRST n ROWS ONLY (0A000).
---   SELECT id FROM customers ORDER BY id FETCH FIRST 3 ROWS ONLY;
+SELECT id FROM customers ORDER BY id FETCH FIRST 3 ROWS ONLY;
+SELECT id FROM customers ORDER BY id OFFSET 5 ROWS FETCH NEXT 2 ROWS ONLY;
+SELECT id FROM customers ORDER BY id DESC FETCH FIRST ROW ONLY;
+SELECT id FROM customers ORDER BY id OFFSET 2 ROW;
+SELECT id FROM customers ORDER BY id FETCH FIRST 0 ROWS ONLY;
 -- TODO(crmdb): a reserved word (FULL) is accepted as a bare column alias;
 -- PostgreSQL says 42601.
 --   SELECT id, first_name || last_name AS full FROM customers ORDER BY full, id LIMIT 15;
@@ -59,8 +62,14 @@ SELECT DISTINCT quantity FROM transactions ORDER BY quantity DESC;
 SELECT DISTINCT extract(year FROM occurred_at) FROM interactions ORDER BY 1;
 SELECT DISTINCT customer_id FROM transactions WHERE amount > 5000 ORDER BY customer_id LIMIT 20;
 SELECT DISTINCT outcome, direction FROM interactions ORDER BY outcome NULLS FIRST, direction;
--- TODO(crmdb): SELECT DISTINCT ON (0A000).
---   SELECT DISTINCT ON (country) country, id FROM customers ORDER BY country, id;
+SELECT DISTINCT ON (country) country, id FROM customers ORDER BY country, id;
+SELECT DISTINCT ON (country) country, id, lifetime_value FROM customers ORDER BY country, lifetime_value DESC, id;
+SELECT DISTINCT ON (customer_id) customer_id, kind, occurred_at FROM interactions ORDER BY customer_id, occurred_at DESC, id DESC LIMIT 20;
+SELECT DISTINCT ON (lifecycle_stage, country) lifecycle_stage, country, id FROM customers ORDER BY country, lifecycle_stage, id;
+SELECT DISTINCT ON (lower(country)) id FROM customers ORDER BY lower(country), id;
+SELECT DISTINCT ON (1) country, id FROM customers ORDER BY 1, 2 DESC;
+SELECT count(*) FROM (SELECT DISTINCT ON (customer_id) customer_id FROM transactions) s;
+SELECT DISTINCT ON (country) country, id FROM customers ORDER BY id;
 SELECT count(*) FROM (SELECT DISTINCT first_name FROM customers) s;
 SELECT count(*) FROM (SELECT DISTINCT first_name, last_name FROM customers) s;
 SELECT DISTINCT country FROM customers ORDER BY lower(country);

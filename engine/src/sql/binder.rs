@@ -47,6 +47,9 @@ pub struct ScopeColumn {
     /// Part of its table's primary key (a table's other columns depend on
     /// it functionally, so GROUP BY the key may select them).
     pub primary_key: bool,
+    /// A column of JOIN … USING that the merged column stands for: only
+    /// qualified names reach it, `*` leaves it out.
+    pub merged_away: bool,
 }
 
 /// The columns of the row an expression is evaluated on, in order.
@@ -60,7 +63,10 @@ impl Scope {
     pub fn resolve(&self, qualifier: Option<&str>, name: &str) -> SqlResult<usize> {
         let mut found = None;
         for (i, c) in self.columns.iter().enumerate() {
-            let qualifier_ok = qualifier.is_none_or(|q| c.qualifier.as_deref() == Some(q));
+            let qualifier_ok = match qualifier {
+                None => !c.merged_away,
+                Some(q) => c.qualifier.as_deref() == Some(q),
+            };
             if qualifier_ok && c.name == name {
                 if found.is_some() {
                     return Err(SqlError::new(
@@ -119,6 +125,25 @@ pub struct Binder<'a> {
     pub now: i64,
     /// pg_catalog and information_schema, for the system hooks.
     pub system: Option<std::sync::Arc<super::system::SystemCatalog>>,
+    /// WITH queries visible to the statement, innermost last.
+    pub ctes: Vec<(String, super::planner::QueryPlan)>,
+    /// The scopes of the queries around the subquery being bound,
+    /// innermost last: names not found in a scope resolve outwards.
+    pub outer: Vec<OuterScope>,
+    /// Where window functions may be (a SELECT list, its ORDER BY): the
+    /// calls bound so far.
+    pub windows: Option<super::window::WindowCollector>,
+    /// Work tables of WITH RECURSIVE numbered so far.
+    pub work_tables: usize,
+}
+
+/// The scope of a query around a subquery.
+#[derive(Debug, Clone)]
+pub struct OuterScope {
+    pub scope: Scope,
+    /// Bound where aggregates are (its rows are groups): crmdb does not
+    /// let a subquery read it.
+    pub grouped: bool,
 }
 
 /// Where aggregates may appear.
@@ -136,6 +161,10 @@ impl<'a> Binder<'a> {
             time_zone,
             now,
             system: None,
+            ctes: Vec::new(),
+            outer: Vec::new(),
+            windows: None,
+            work_tables: 0,
         }
     }
 
@@ -179,6 +208,10 @@ impl<'a> Binder<'a> {
                     time_zone: self.time_zone,
                     now: self.now,
                     system: self.system.clone(),
+                    ctes: self.ctes.clone(),
+                    outer: self.outer.clone(),
+                    windows: None,
+                    work_tables: self.work_tables,
                 };
                 if let Ok(b) = probe.bind(e, scope, &mut AggMode::Forbidden("GROUP BY"))
                     && let Some(i) = grouping.keys.iter().position(|k| *k == b.expr)
@@ -436,9 +469,11 @@ impl<'a> Binder<'a> {
                 let arg = self.bind(expr, scope, mode)?;
                 self.call_named(name, vec![arg])
             }
-            A::Subquery(_) | A::Exists { .. } | A::InSubquery { .. } => {
-                super::system::bind::subquery(self, e, scope, mode)
-            }
+            A::Subquery(_)
+            | A::Exists { .. }
+            | A::InSubquery { .. }
+            | A::AnyOp { .. }
+            | A::AllOp { .. } => super::subquery::bind(self, e, scope, mode),
             A::Collate { expr, .. } => self.bind(expr, scope, mode),
             A::Interval(_) => Err(SqlError::unsupported("type interval")),
             other => Err(SqlError::unsupported(format!("the expression {other}"))),
@@ -452,7 +487,13 @@ impl<'a> Binder<'a> {
         scope: &Scope,
         mode: &mut AggMode,
     ) -> SqlResult<Bound> {
-        let i = scope.resolve(qualifier, name)?;
+        let i = match scope.resolve(qualifier, name) {
+            Ok(i) => i,
+            Err(e) if e.code != code::AMBIGUOUS_COLUMN && !self.outer.is_empty() => {
+                return self.outer_column(qualifier, name, e);
+            }
+            Err(e) => return Err(e),
+        };
         if let AggMode::Grouped(_) = mode {
             let shown = qualifier
                 .map(|q| format!("{q}.{name}"))
@@ -468,6 +509,37 @@ impl<'a> Binder<'a> {
             expr: Expr::Column(i),
             ty: Ty::Known(scope.columns[i].ty),
         })
+    }
+
+    /// A name the current scope lacks, looked up in the enclosing queries'
+    /// scopes from the innermost out; `missing` is the error if none has it.
+    fn outer_column(
+        &self,
+        qualifier: Option<&str>,
+        name: &str,
+        missing: SqlError,
+    ) -> SqlResult<Bound> {
+        for (d, outer) in self.outer.iter().rev().enumerate() {
+            match outer.scope.resolve(qualifier, name) {
+                Ok(_) if outer.grouped => {
+                    return Err(SqlError::unsupported(
+                        "a subquery reading a column of a grouped query",
+                    ));
+                }
+                Ok(i) => {
+                    return Ok(Bound {
+                        expr: Expr::Outer {
+                            depth: d + 1,
+                            index: i,
+                        },
+                        ty: Ty::Known(outer.scope.columns[i].ty),
+                    });
+                }
+                Err(e) if e.code == code::AMBIGUOUS_COLUMN => return Err(e),
+                Err(_) => {}
+            }
+        }
+        Err(missing)
     }
 
     /// Binds an operand whose type does not matter (IS NULL).
@@ -880,9 +952,6 @@ impl<'a> Binder<'a> {
             _ => None,
         }
         .ok_or_else(|| SqlError::unsupported(format!("the function name {}", f.name)))?;
-        if f.over.is_some() {
-            return Err(SqlError::unsupported("window functions"));
-        }
         let (args, distinct, star) = match &f.args {
             ast::FunctionArguments::None => (Vec::new(), false, false),
             ast::FunctionArguments::List(list) => {
@@ -912,6 +981,19 @@ impl<'a> Binder<'a> {
                 return super::system::bind::array_subquery(self, &name, q, scope);
             }
         };
+        if let Some(over) = &f.over {
+            return super::window::bind(
+                self,
+                &name,
+                over,
+                &args,
+                star,
+                distinct,
+                f.filter.is_some(),
+                scope,
+                mode,
+            );
+        }
         if let Some(agg) = AggFunc::from_name(&name) {
             return self.aggregate(
                 agg,

@@ -26,6 +26,7 @@ use super::plan::{JoinKind, Plan, SetOp, SortKey};
 use super::planner::{self, BoundStatement, ConflictAction, InsertSource, OnConflict, Returning};
 use super::result::{Column, Output};
 use super::settings::Settings;
+use super::subquery::exec::{prepare, prepare_all};
 
 /// What a running statement reads besides rows.
 pub struct ExecContext {
@@ -34,13 +35,20 @@ pub struct ExecContext {
     pub time_zone: SessionTimeZone,
     pub now: i64,
     pub interrupt: Interrupt,
+    /// WITH RECURSIVE: the rows each work table holds now.
+    pub work_tables: std::sync::Mutex<HashMap<usize, Arc<Vec<Vec<Value>>>>>,
 }
+
+/// How many times a WITH RECURSIVE query may run its recursive term.
+const MAX_RECURSION: usize = 100_000;
+/// How many rows a WITH RECURSIVE query may produce.
+const MAX_RECURSIVE_ROWS: usize = 10_000_000;
 
 /// How many rows an operator goes through between interrupt checks.
 const CHECK_EVERY_ROWS: usize = 1024;
 
 impl ExecContext {
-    fn eval(&self) -> EvalContext<'_> {
+    pub(crate) fn eval(&self) -> EvalContext<'_> {
         EvalContext {
             params: &self.params,
             time_zone: &self.time_zone,
@@ -80,6 +88,7 @@ pub fn execute(
         time_zone: settings.time_zone().clone(),
         now,
         interrupt,
+        work_tables: Default::default(),
     };
     // Parameters arrive as the types they were described with; convert
     // any that differ (an int4 where an int8 was inferred).
@@ -122,6 +131,11 @@ pub fn execute(
             returning,
         } => {
             let checks = checks_of(&table, &ctx)?;
+            let filter = filter.map(|f| prepare(&f, &ctx)).transpose()?;
+            let assignments = assignments
+                .iter()
+                .map(|(pos, e)| Ok((*pos, prepare(e, &ctx)?)))
+                .collect::<SqlResult<Vec<_>>>()?;
             let matched = matching_rows(&ctx, &table, filter.as_ref())?;
             let ev = ctx.eval();
             let mut out = Vec::new();
@@ -143,6 +157,7 @@ pub fn execute(
             filter,
             returning,
         } => {
+            let filter = filter.map(|f| prepare(&f, &ctx)).transpose()?;
             let matched = matching_rows(&ctx, &table, filter.as_ref())?;
             let ev = ctx.eval();
             let mut out = Vec::new();
@@ -359,7 +374,11 @@ fn insert(
             .iter()
             .map(|r| {
                 r.iter()
-                    .map(|e| e.as_ref().map(|e| e.eval(&[], &ev)).transpose())
+                    .map(|e| {
+                        e.as_ref()
+                            .map(|e| prepare(e, ctx)?.eval(&[], &ev))
+                            .transpose()
+                    })
                     .collect()
             })
             .collect::<SqlResult<_>>()?,
@@ -467,13 +486,13 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             let ev = ctx.eval();
             let rows = rows
                 .iter()
-                .map(|r| project(r, &[], &ev))
+                .map(|r| project(&prepare_all(r, ctx)?, &[], &ev))
                 .collect::<SqlResult<Vec<_>>>()?;
             Box::new(rows.into_iter().map(Ok))
         }
         Plan::Filter { input, predicate } => {
             let input = run(input, ctx)?;
-            let (predicate, ctx) = (predicate.clone(), ctx.clone());
+            let (predicate, ctx) = (prepare(predicate, ctx)?, ctx.clone());
             Box::new(input.filter_map(move |row| match row {
                 Err(e) => Some(Err(e)),
                 Ok(row) => match predicate.eval(&row, &ctx.eval()) {
@@ -485,7 +504,7 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
         }
         Plan::Project { input, exprs } => {
             let input = run(input, ctx)?;
-            let (exprs, ctx) = (exprs.clone(), ctx.clone());
+            let (exprs, ctx) = (prepare_all(exprs, ctx)?, ctx.clone());
             Box::new(input.map(move |row| row.and_then(|row| project(&exprs, &row, &ctx.eval()))))
         }
         Plan::Join {
@@ -499,11 +518,16 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
         } => {
             let left = run(left, ctx)?;
             let right = run(right, ctx)?.collect::<SqlResult<Vec<_>>>()?;
+            let equi = equi
+                .iter()
+                .map(|(a, b)| Ok((prepare(a, ctx)?, prepare(b, ctx)?)))
+                .collect::<SqlResult<Vec<_>>>()?;
+            let on = on.as_ref().map(|e| prepare(e, ctx)).transpose()?;
             join(
                 left,
                 right,
                 *kind,
-                equi,
+                &equi,
                 on.as_ref(),
                 *left_width,
                 *right_width,
@@ -517,11 +541,55 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             arg_types,
         } => {
             let input = run(input, ctx)?;
-            aggregate(input, keys, aggs, arg_types, ctx)?
+            let keys = prepare_all(keys, ctx)?;
+            let aggs = aggs
+                .iter()
+                .map(|a| {
+                    Ok(super::functions::aggregate::AggCall {
+                        args: prepare_all(&a.args, ctx)?,
+                        ..a.clone()
+                    })
+                })
+                .collect::<SqlResult<Vec<_>>>()?;
+            aggregate(input, &keys, &aggs, arg_types, ctx)?
         }
         Plan::Sort { input, keys } => {
             let rows = run(input, ctx)?.collect::<SqlResult<Vec<_>>>()?;
-            Box::new(sort(rows, keys, ctx)?.into_iter().map(Ok))
+            let keys = keys
+                .iter()
+                .map(|k| {
+                    Ok(SortKey {
+                        expr: prepare(&k.expr, ctx)?,
+                        ..k.clone()
+                    })
+                })
+                .collect::<SqlResult<Vec<_>>>()?;
+            Box::new(sort(rows, &keys, ctx)?.into_iter().map(Ok))
+        }
+        Plan::Window { input, calls } => {
+            let rows = run(input, ctx)?.collect::<SqlResult<Vec<_>>>()?;
+            let calls = calls
+                .iter()
+                .map(|c| {
+                    Ok(super::window::WindowCall {
+                        args: prepare_all(&c.args, ctx)?,
+                        partition: prepare_all(&c.partition, ctx)?,
+                        order: c
+                            .order
+                            .iter()
+                            .map(|k| {
+                                Ok(SortKey {
+                                    expr: prepare(&k.expr, ctx)?,
+                                    ..k.clone()
+                                })
+                            })
+                            .collect::<SqlResult<_>>()?,
+                        ..c.clone()
+                    })
+                })
+                .collect::<SqlResult<Vec<_>>>()?;
+            let rows = super::window::evaluate(rows, &calls, ctx)?;
+            Box::new(rows.into_iter().map(Ok))
         }
         Plan::Distinct { input } => {
             let mut seen = std::collections::HashSet::new();
@@ -529,6 +597,18 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             Box::new(input.filter(move |row| match row {
                 Ok(r) => seen.insert(row_key(r)),
                 Err(_) => true,
+            }))
+        }
+        Plan::DistinctOn { input, keys } => {
+            let mut seen = std::collections::HashSet::new();
+            let input = run(input, ctx)?;
+            let (keys, ctx) = (prepare_all(keys, ctx)?, ctx.clone());
+            Box::new(input.filter_map(move |row| match row {
+                Ok(r) => match project(&keys, &r, &ctx.eval()) {
+                    Ok(k) => seen.insert(row_key(&k)).then_some(Ok(r)),
+                    Err(e) => Some(Err(e)),
+                },
+                Err(e) => Some(Err(e)),
             }))
         }
         Plan::Limit {
@@ -539,7 +619,8 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             let ev = ctx.eval();
             let count =
                 |e: &Option<Expr>, what: &str, code: &'static str| -> SqlResult<Option<u64>> {
-                    match e.as_ref().map(|e| e.eval(&[], &ev)).transpose()? {
+                    let e = e.as_ref().map(|e| prepare(e, ctx)).transpose()?;
+                    match e.map(|e| e.eval(&[], &ev)).transpose()? {
                         None | Some(Value::Null) => Ok(None),
                         Some(Value::BigInt(n)) if n >= 0 => Ok(Some(n as u64)),
                         Some(_) => Err(SqlError::new(code, format!("{what} must not be negative"))),
@@ -553,6 +634,26 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
                 None => Box::new(input),
             }
         }
+        Plan::WorkTable { id } => {
+            let rows = ctx
+                .work_tables
+                .lock()
+                .map_err(|_| SqlError::internal("work tables poisoned"))?
+                .get(id)
+                .cloned()
+                .ok_or_else(|| SqlError::internal("work table read before it was filled"))?;
+            Box::new((0..rows.len()).map(move |i| Ok(rows[i].clone())))
+        }
+        Plan::RecursiveUnion {
+            id,
+            all,
+            anchor,
+            recursive,
+        } => Box::new(
+            recursive_union(*id, *all, anchor, recursive, ctx)?
+                .into_iter()
+                .map(Ok),
+        ),
         Plan::SetOperation {
             op,
             all,
@@ -566,8 +667,58 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
     })
 }
 
+/// Runs WITH RECURSIVE: the anchor, then the recursive term over the rows
+/// the last run added, until a run adds none.
+fn recursive_union(
+    id: usize,
+    all: bool,
+    anchor: &Plan,
+    recursive: &Plan,
+    ctx: &Arc<ExecContext>,
+) -> SqlResult<Vec<Vec<Value>>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    let mut work = Vec::new();
+    let mut add = |rows: Rows, out: &mut Vec<Vec<Value>>, work: &mut Vec<Vec<Value>>| {
+        for r in rows {
+            let r = r?;
+            if all || seen.insert(row_key(&r)) {
+                out.push(r.clone());
+                work.push(r);
+            }
+        }
+        if out.len() > MAX_RECURSIVE_ROWS {
+            return Err(SqlError::new(
+                code::PROGRAM_LIMIT_EXCEEDED,
+                format!("WITH RECURSIVE query produced more than {MAX_RECURSIVE_ROWS} rows"),
+            ));
+        }
+        Ok(())
+    };
+    add(run(anchor, ctx)?, &mut out, &mut work)?;
+    let mut iterations = 0;
+    while !work.is_empty() {
+        iterations += 1;
+        if iterations > MAX_RECURSION {
+            return Err(SqlError::new(
+                code::PROGRAM_LIMIT_EXCEEDED,
+                format!(
+                    "WITH RECURSIVE query did not finish after {MAX_RECURSION} iterations of its recursive term"
+                ),
+            ));
+        }
+        ctx.interrupt.check()?;
+        ctx.work_tables
+            .lock()
+            .map_err(|_| SqlError::internal("work tables poisoned"))?
+            .insert(id, Arc::new(std::mem::take(&mut work)));
+        add(run(recursive, ctx)?, &mut out, &mut work)?;
+    }
+    Ok(out)
+}
+
 /// A hashable identity of a row: equal rows (NULLs equal) have equal keys.
-fn row_key(row: &[Value]) -> Vec<u8> {
+pub(crate) fn row_key(row: &[Value]) -> Vec<u8> {
     let normalized: Vec<Value> = row
         .iter()
         .map(|v| match v {
@@ -733,36 +884,43 @@ fn sort(
             ))
         })
         .collect::<SqlResult<Vec<_>>>()?;
-    decorated.sort_by(|(a, _), (b, _)| {
-        for (k, (x, y)) in keys.iter().zip(a.iter().zip(b)) {
-            let ord = match (x.is_null(), y.is_null()) {
-                (true, true) => std::cmp::Ordering::Equal,
-                (true, false) => {
-                    if k.nulls_first {
-                        std::cmp::Ordering::Less
-                    } else {
-                        std::cmp::Ordering::Greater
-                    }
-                }
-                (false, true) => {
-                    if k.nulls_first {
-                        std::cmp::Ordering::Greater
-                    } else {
-                        std::cmp::Ordering::Less
-                    }
-                }
-                _ => {
-                    let o = sort_cmp(x, y);
-                    if k.descending { o.reverse() } else { o }
-                }
-            };
-            if ord.is_ne() {
-                return ord;
-            }
-        }
-        std::cmp::Ordering::Equal
-    });
+    decorated.sort_by(|(a, _), (b, _)| compare_sort_values(a, b, keys));
     Ok(decorated.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The order of two rows' sort key values under `keys`.
+pub(crate) fn compare_sort_values(
+    a: &[Value],
+    b: &[Value],
+    keys: &[SortKey],
+) -> std::cmp::Ordering {
+    for (k, (x, y)) in keys.iter().zip(a.iter().zip(b)) {
+        let ord = match (x.is_null(), y.is_null()) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => {
+                if k.nulls_first {
+                    std::cmp::Ordering::Less
+                } else {
+                    std::cmp::Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if k.nulls_first {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Less
+                }
+            }
+            _ => {
+                let o = sort_cmp(x, y);
+                if k.descending { o.reverse() } else { o }
+            }
+        };
+        if ord.is_ne() {
+            return ord;
+        }
+    }
+    std::cmp::Ordering::Equal
 }
 
 fn set_operation(op: SetOp, all: bool, left: Rows, right: Rows) -> SqlResult<Rows> {

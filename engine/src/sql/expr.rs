@@ -4,6 +4,7 @@
 //! NULL semantics.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use crate::types::{DataType, SessionTimeZone, Value};
 
@@ -80,6 +81,33 @@ pub enum Expr {
     },
     Cast(Box<Expr>, DataType),
     Call(Scalar, Vec<Expr>),
+    /// A column of an enclosing query's row, `depth` subquery levels out
+    /// (1: the query the subquery is in). The executor replaces it with the
+    /// outer row's value before the subquery runs.
+    Outer {
+        depth: usize,
+        index: usize,
+    },
+    /// A subquery in an expression, as planned.
+    Subquery(Box<super::subquery::Subquery>),
+    /// What the executor made of a subquery: bound to the running statement.
+    Runtime(Runtime),
+}
+
+/// An expression evaluated by code the executor prepared (a subquery with
+/// its cached result or hash table).
+pub trait Evaluate: std::fmt::Debug + Send + Sync {
+    fn eval(&self, row: &[Value], ctx: &EvalContext) -> SqlResult<Value>;
+}
+
+/// A prepared [`Evaluate`]; equal only to itself.
+#[derive(Debug, Clone)]
+pub struct Runtime(pub Arc<dyn Evaluate>);
+
+impl PartialEq for Runtime {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::addr_eq(Arc::as_ptr(&self.0), Arc::as_ptr(&other.0))
+    }
 }
 
 /// What evaluation needs besides the row.
@@ -201,7 +229,94 @@ impl Expr {
             }
             Expr::Cast(e, ty) => functions::cast(e.eval(row, ctx)?, ty, ctx)?,
             Expr::Call(f, args) => functions::call(*f, args, row, ctx)?,
+            Expr::Runtime(r) => r.0.eval(row, ctx)?,
+            Expr::Outer { .. } | Expr::Subquery(_) => {
+                return Err(SqlError::internal(
+                    "subquery evaluated before it was prepared",
+                ));
+            }
         })
+    }
+
+    /// The expression rebuilt with `f` applied top-down: where `f` gives a
+    /// replacement it is used as is, elsewhere the children are rebuilt.
+    /// The plan of a subquery is not entered (its left operand of IN is).
+    pub fn transform(
+        &self,
+        f: &mut dyn FnMut(&Expr) -> SqlResult<Option<Expr>>,
+    ) -> SqlResult<Expr> {
+        if let Some(e) = f(self)? {
+            return Ok(e);
+        }
+        Ok(match self {
+            Expr::Literal(_)
+            | Expr::Column(_)
+            | Expr::Param(_)
+            | Expr::Outer { .. }
+            | Expr::Runtime(_) => self.clone(),
+            Expr::Not(a) => Expr::Not(a.transform(f)?.boxed()),
+            Expr::Neg(a) => Expr::Neg(a.transform(f)?.boxed()),
+            Expr::IsNull(a) => Expr::IsNull(a.transform(f)?.boxed()),
+            Expr::IsBool(a, v) => Expr::IsBool(a.transform(f)?.boxed(), *v),
+            Expr::Cast(a, ty) => Expr::Cast(a.transform(f)?.boxed(), *ty),
+            Expr::And(a, b) => Expr::And(a.transform(f)?.boxed(), b.transform(f)?.boxed()),
+            Expr::Or(a, b) => Expr::Or(a.transform(f)?.boxed(), b.transform(f)?.boxed()),
+            Expr::Compare(op, a, b) => {
+                Expr::Compare(*op, a.transform(f)?.boxed(), b.transform(f)?.boxed())
+            }
+            Expr::Arith(op, a, b) => {
+                Expr::Arith(*op, a.transform(f)?.boxed(), b.transform(f)?.boxed())
+            }
+            Expr::Concat(a, b) => Expr::Concat(a.transform(f)?.boxed(), b.transform(f)?.boxed()),
+            Expr::NotDistinct(a, b) => {
+                Expr::NotDistinct(a.transform(f)?.boxed(), b.transform(f)?.boxed())
+            }
+            Expr::InList { expr, list } => Expr::InList {
+                expr: expr.transform(f)?.boxed(),
+                list: list
+                    .iter()
+                    .map(|x| x.transform(f))
+                    .collect::<SqlResult<_>>()?,
+            },
+            Expr::Like {
+                expr,
+                pattern,
+                case_insensitive,
+            } => Expr::Like {
+                expr: expr.transform(f)?.boxed(),
+                pattern: pattern.transform(f)?.boxed(),
+                case_insensitive: *case_insensitive,
+            },
+            Expr::Case { whens, otherwise } => Expr::Case {
+                whens: whens
+                    .iter()
+                    .map(|(c, v)| Ok((c.transform(f)?, v.transform(f)?)))
+                    .collect::<SqlResult<_>>()?,
+                otherwise: otherwise.transform(f)?.boxed(),
+            },
+            Expr::Call(s, args) => Expr::Call(
+                *s,
+                args.iter()
+                    .map(|x| x.transform(f))
+                    .collect::<SqlResult<_>>()?,
+            ),
+            Expr::Subquery(s) => {
+                let mut s = s.clone();
+                if let super::subquery::SubqueryKind::In(x) = &mut s.kind {
+                    *x = x.transform(f)?;
+                }
+                Expr::Subquery(s)
+            }
+        })
+    }
+
+    /// Calls `f` on the expression and every sub-expression, top-down (not
+    /// entering subquery plans).
+    pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        let _ = self.transform(&mut |e| {
+            f(e);
+            Ok(None)
+        });
     }
 }
 

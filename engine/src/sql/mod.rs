@@ -13,9 +13,12 @@ mod parser;
 mod plan;
 mod planner;
 pub mod result;
+mod semijoin;
 mod session;
 pub mod settings;
+mod subquery;
 mod system;
+mod window;
 
 pub use error::{SqlError, SqlResult, code};
 pub use interrupt::CancelHandle;

@@ -3,8 +3,10 @@
 use crate::catalog::TableId;
 use crate::types::DataType;
 
+use super::error::SqlResult;
 use super::expr::Expr;
 use super::functions::aggregate::AggCall;
+use super::window::WindowCall;
 
 /// How a join keeps unmatched rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +78,18 @@ pub enum Plan {
         input: Box<Plan>,
         keys: Vec<SortKey>,
     },
+    /// Window functions: rows are the input's followed by one column per call.
+    Window {
+        input: Box<Plan>,
+        calls: Vec<WindowCall>,
+    },
     Distinct {
         input: Box<Plan>,
+    },
+    /// The first row of each group of rows equal in `keys` (DISTINCT ON).
+    DistinctOn {
+        input: Box<Plan>,
+        keys: Vec<Expr>,
     },
     /// LIMIT and OFFSET, constant expressions evaluated when the plan runs.
     Limit {
@@ -91,4 +103,161 @@ pub enum Plan {
         left: Box<Plan>,
         right: Box<Plan>,
     },
+    /// WITH RECURSIVE: the anchor's rows, then the recursive term's run on
+    /// the rows the previous run added (the work table `id`) until it adds
+    /// none. Without `all`, rows already produced are not added again.
+    RecursiveUnion {
+        id: usize,
+        all: bool,
+        anchor: Box<Plan>,
+        recursive: Box<Plan>,
+    },
+    /// The rows the recursive term reads: those the last run added.
+    WorkTable {
+        id: usize,
+    },
+}
+
+impl Plan {
+    /// Calls `f` on every expression of this plan's nodes (not entering
+    /// the plans of subqueries inside them).
+    pub fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
+        let _ = self.map_exprs(&mut |e| {
+            f(e);
+            Ok(e.clone())
+        });
+    }
+
+    /// The plan with every expression of its nodes replaced by `f`'s.
+    pub fn map_exprs(&self, f: &mut dyn FnMut(&Expr) -> SqlResult<Expr>) -> SqlResult<Plan> {
+        let all = |es: &[Expr], f: &mut dyn FnMut(&Expr) -> SqlResult<Expr>| {
+            es.iter().map(|e| f(e)).collect::<SqlResult<Vec<_>>>()
+        };
+        Ok(match self {
+            Plan::Single | Plan::Scan { .. } | Plan::WorkTable { .. } => self.clone(),
+            Plan::RecursiveUnion {
+                id,
+                all: is_all,
+                anchor,
+                recursive,
+            } => Plan::RecursiveUnion {
+                id: *id,
+                all: *is_all,
+                anchor: Box::new(anchor.map_exprs(f)?),
+                recursive: Box::new(recursive.map_exprs(f)?),
+            },
+            Plan::Values { rows } => Plan::Values {
+                rows: rows.iter().map(|r| all(r, f)).collect::<SqlResult<_>>()?,
+            },
+            Plan::Filter { input, predicate } => Plan::Filter {
+                input: Box::new(input.map_exprs(f)?),
+                predicate: f(predicate)?,
+            },
+            Plan::Project { input, exprs } => Plan::Project {
+                input: Box::new(input.map_exprs(f)?),
+                exprs: all(exprs, f)?,
+            },
+            Plan::Join {
+                left,
+                right,
+                kind,
+                equi,
+                on,
+                left_width,
+                right_width,
+            } => Plan::Join {
+                left: Box::new(left.map_exprs(f)?),
+                right: Box::new(right.map_exprs(f)?),
+                kind: *kind,
+                equi: equi
+                    .iter()
+                    .map(|(a, b)| Ok((f(a)?, f(b)?)))
+                    .collect::<SqlResult<_>>()?,
+                on: on.as_ref().map(|e| f(e)).transpose()?,
+                left_width: *left_width,
+                right_width: *right_width,
+            },
+            Plan::Aggregate {
+                input,
+                keys,
+                aggs,
+                arg_types,
+            } => Plan::Aggregate {
+                input: Box::new(input.map_exprs(f)?),
+                keys: all(keys, f)?,
+                aggs: aggs
+                    .iter()
+                    .map(|a| {
+                        Ok(AggCall {
+                            args: all(&a.args, f)?,
+                            ..a.clone()
+                        })
+                    })
+                    .collect::<SqlResult<_>>()?,
+                arg_types: arg_types.clone(),
+            },
+            Plan::Sort { input, keys } => Plan::Sort {
+                input: Box::new(input.map_exprs(f)?),
+                keys: keys
+                    .iter()
+                    .map(|k| {
+                        Ok(SortKey {
+                            expr: f(&k.expr)?,
+                            ..k.clone()
+                        })
+                    })
+                    .collect::<SqlResult<_>>()?,
+            },
+            Plan::Window { input, calls } => Plan::Window {
+                input: Box::new(input.map_exprs(f)?),
+                calls: calls
+                    .iter()
+                    .map(|c| {
+                        Ok(WindowCall {
+                            args: all(&c.args, f)?,
+                            partition: all(&c.partition, f)?,
+                            order: c
+                                .order
+                                .iter()
+                                .map(|k| {
+                                    Ok(SortKey {
+                                        expr: f(&k.expr)?,
+                                        ..k.clone()
+                                    })
+                                })
+                                .collect::<SqlResult<_>>()?,
+                            ..c.clone()
+                        })
+                    })
+                    .collect::<SqlResult<_>>()?,
+            },
+            Plan::Distinct { input } => Plan::Distinct {
+                input: Box::new(input.map_exprs(f)?),
+            },
+            Plan::DistinctOn { input, keys } => Plan::DistinctOn {
+                input: Box::new(input.map_exprs(f)?),
+                keys: all(keys, f)?,
+            },
+            Plan::Limit {
+                input,
+                limit,
+                offset,
+            } => Plan::Limit {
+                input: Box::new(input.map_exprs(f)?),
+                limit: limit.as_ref().map(|e| f(e)).transpose()?,
+                offset: offset.as_ref().map(|e| f(e)).transpose()?,
+            },
+            Plan::SetOperation {
+                op,
+                all: is_all,
+                left,
+                right,
+            } => Plan::SetOperation {
+                op: *op,
+                all: *is_all,
+                left: Box::new(left.map_exprs(f)?),
+                right: Box::new(right.map_exprs(f)?),
+            },
+        })
+    }
 }

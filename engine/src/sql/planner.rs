@@ -9,13 +9,18 @@ use sqlparser::ast::{self, Visit, Visitor};
 use crate::catalog::{Catalog, TableDef};
 use crate::types::{DataType, Value};
 
-use super::binder::{AggMode, Binder, Bound, Grouping, Scope, ScopeColumn, Ty, ident_name};
+use super::binder::{
+    AggMode, Binder, Bound, Grouping, OuterScope, Scope, ScopeColumn, Ty, ident_name,
+};
 use super::error::{SqlError, SqlResult, code};
 use super::expr::{CmpOp, Expr};
+use super::functions::Scalar;
 use super::functions::aggregate::AggFunc;
 use super::plan::{JoinKind, Plan, SetOp, SortKey};
 use super::result::{Column, Description};
 use super::settings::Settings;
+use super::subquery::{self, SubqueryKind};
+use super::window::{self, WindowCollector};
 
 /// A planned query: its plan and result columns.
 #[derive(Debug, Clone)]
@@ -182,11 +187,7 @@ pub fn plan_statement(
 ) -> SqlResult<BoundStatement> {
     use ast::Statement as S;
     binder.system = Some(Arc::new(super::system::SystemCatalog::new(catalog)));
-    let mut planner = Planner {
-        catalog,
-        binder,
-        ctes: Vec::new(),
-    };
+    let mut planner = Planner { catalog, binder };
     match stmt {
         S::Query(q) => Ok(BoundStatement::Query(planner.query(q)?)),
         S::Insert(insert) => planner.insert(insert),
@@ -283,6 +284,29 @@ pub(crate) fn object_name(name: &ast::ObjectName) -> SqlResult<String> {
     .ok_or_else(|| SqlError::unsupported(format!("the name {name}")))
 }
 
+/// SQLSTATE of a malformed WITH RECURSIVE.
+const INVALID_RECURSION: &str = "42P19";
+
+/// Whether a query (or part of one) reads the relation `name`.
+fn reads_relation<T: Visit>(node: &T, name: &str) -> bool {
+    struct Finder<'n>(&'n str, bool);
+    impl Visitor for Finder<'_> {
+        type Break = ();
+        fn pre_visit_relation(&mut self, r: &ast::ObjectName) -> ControlFlow<()> {
+            if let [part] = r.0.as_slice()
+                && part.as_ident().is_some_and(|i| ident_name(i) == self.0)
+            {
+                self.1 = true;
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut f = Finder(name, false);
+    let _ = node.visit(&mut f);
+    f.1
+}
+
 /// SQLSTATE of a FROM clause naming one table or alias twice.
 const DUPLICATE_ALIAS: &str = "42712";
 
@@ -304,17 +328,54 @@ fn check_renames(qualifier: &str, columns: &[Column], renames: &[String]) -> Sql
 struct Planner<'a, 'b, 'c> {
     catalog: &'a Catalog,
     binder: &'b mut Binder<'c>,
-    /// WITH queries visible to the statement, innermost last.
-    ctes: Vec<(String, QueryPlan)>,
+}
+
+/// Plans a subquery of an expression bound in `outer`, whose columns the
+/// subquery may read (as outer references). `grouped`: `outer` is the
+/// scope of a grouped query's input.
+pub(crate) fn plan_subquery(
+    binder: &mut Binder,
+    q: &ast::Query,
+    outer: &Scope,
+    grouped: bool,
+) -> SqlResult<QueryPlan> {
+    let system = binder
+        .system
+        .clone()
+        .ok_or_else(|| SqlError::unsupported("a subquery here"))?;
+    binder.outer.push(OuterScope {
+        scope: outer.clone(),
+        grouped,
+    });
+    // The subquery's window calls are its own.
+    let windows = binder.windows.take();
+    let result = Planner {
+        catalog: &system.catalog,
+        binder: &mut *binder,
+    }
+    .query(q);
+    binder.windows = windows;
+    binder.outer.pop();
+    result
 }
 
 /// Whether an expression list calls an aggregate function (outside any subquery).
 fn has_aggregate<'e>(exprs: impl IntoIterator<Item = &'e ast::Expr>) -> bool {
-    struct Finder(bool);
+    /// Whether found, and how many subqueries deep the visit is.
+    struct Finder(bool, usize);
     impl Visitor for Finder {
         type Break = ();
+        fn pre_visit_query(&mut self, _: &ast::Query) -> ControlFlow<()> {
+            self.1 += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &ast::Query) -> ControlFlow<()> {
+            self.1 -= 1;
+            ControlFlow::Continue(())
+        }
         fn pre_visit_expr(&mut self, e: &ast::Expr) -> ControlFlow<()> {
             if let ast::Expr::Function(f) = e
+                && self.1 == 0
                 && f.over.is_none()
                 && f.name.0.len() == 1
                 && f.name.0[0]
@@ -324,13 +385,10 @@ fn has_aggregate<'e>(exprs: impl IntoIterator<Item = &'e ast::Expr>) -> bool {
                 self.0 = true;
                 return ControlFlow::Break(());
             }
-            if matches!(e, ast::Expr::Subquery(_) | ast::Expr::Exists { .. }) {
-                return ControlFlow::Continue(());
-            }
             ControlFlow::Continue(())
         }
     }
-    let mut f = Finder(false);
+    let mut f = Finder(false, 0);
     for e in exprs {
         let _ = e.visit(&mut f);
     }
@@ -385,7 +443,16 @@ fn figure_name(e: &ast::Expr) -> Option<(String, u8)> {
         }),
         A::Ceil { .. } => strong("ceil"),
         A::Floor { .. } => strong("floor"),
-        A::Exists { .. } => strong("exists"),
+        A::Exists { negated: false, .. } => strong("exists"),
+        // A scalar subquery is named by its only column.
+        A::Subquery(q) => match q.body.as_ref() {
+            ast::SetExpr::Select(s) => match s.projection.first() {
+                Some(ast::SelectItem::ExprWithAlias { alias, .. }) => strong(&ident_name(alias)),
+                Some(ast::SelectItem::UnnamedExpr(e)) => figure_name(e),
+                _ => None,
+            },
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -417,23 +484,127 @@ fn pg_type_name(ty: &ast::DataType) -> String {
 
 impl Planner<'_, '_, '_> {
     fn query(&mut self, q: &ast::Query) -> SqlResult<QueryPlan> {
-        let saved = self.ctes.len();
+        let saved = self.binder.ctes.len();
         if let Some(with) = &q.with {
-            if with.recursive {
-                return Err(SqlError::unsupported("WITH RECURSIVE"));
-            }
             for cte in &with.cte_tables {
-                let plan = self.query(&cte.query)?;
-                let mut plan = plan;
-                for (c, alias) in plan.columns.iter_mut().zip(&cte.alias.columns) {
-                    c.name = ident_name(&alias.name);
+                let name = ident_name(&cte.alias.name);
+                let renames: Vec<String> = cte
+                    .alias
+                    .columns
+                    .iter()
+                    .map(|c| ident_name(&c.name))
+                    .collect();
+                let mut plan = if with.recursive && reads_relation(cte.query.as_ref(), &name) {
+                    self.recursive_cte(&name, &cte.query, &renames)?
+                } else {
+                    self.query(&cte.query)?
+                };
+                check_renames(&name, &plan.columns, &renames)?;
+                for (c, alias) in plan.columns.iter_mut().zip(&renames) {
+                    c.name = alias.clone();
                 }
-                self.ctes.push((ident_name(&cte.alias.name), plan));
+                self.binder.ctes.push((ident_name(&cte.alias.name), plan));
             }
         }
         let result = self.query_body(q);
-        self.ctes.truncate(saved);
+        self.binder.ctes.truncate(saved);
         result
+    }
+
+    /// A WITH RECURSIVE query `name`: `anchor UNION [ALL] recursive`, the
+    /// recursive term reading `name` as the work table.
+    fn recursive_cte(
+        &mut self,
+        name: &str,
+        q: &ast::Query,
+        renames: &[String],
+    ) -> SqlResult<QueryPlan> {
+        let ast::SetExpr::SetOperation {
+            op: ast::SetOperator::Union,
+            set_quantifier,
+            left,
+            right,
+        } = q.body.as_ref()
+        else {
+            return Err(SqlError::new(
+                INVALID_RECURSION,
+                format!(
+                    "recursive query \"{name}\" does not have the form non-recursive-term UNION [ALL] recursive-term"
+                ),
+            ));
+        };
+        if q.order_by.is_some() || q.limit_clause.is_some() || q.fetch.is_some() || q.with.is_some()
+        {
+            return Err(SqlError::unsupported(
+                "ORDER BY, LIMIT and WITH around a recursive query's UNION",
+            ));
+        }
+        let all = match set_quantifier {
+            ast::SetQuantifier::All => true,
+            ast::SetQuantifier::None | ast::SetQuantifier::Distinct => false,
+            other => return Err(SqlError::unsupported(format!("UNION {other}"))),
+        };
+        if reads_relation(left.as_ref(), name) {
+            return Err(SqlError::new(
+                INVALID_RECURSION,
+                format!(
+                    "recursive reference to query \"{name}\" must not appear within its non-recursive term"
+                ),
+            ));
+        }
+        let anchor = self.set_expr(left)?;
+        let mut columns = anchor.columns.clone();
+        check_renames(name, &columns, renames)?;
+        for (c, alias) in columns.iter_mut().zip(renames) {
+            c.name = alias.clone();
+        }
+        let id = self.binder.work_tables;
+        self.binder.work_tables += 1;
+        self.binder.ctes.push((
+            name.to_owned(),
+            QueryPlan {
+                plan: Plan::WorkTable { id },
+                columns: columns.clone(),
+            },
+        ));
+        let recursive = self.set_expr(right);
+        self.binder.ctes.pop();
+        let recursive = recursive?;
+        if recursive.columns.len() != columns.len() {
+            return Err(SqlError::syntax(
+                "each UNION query must have the same number of columns",
+            ));
+        }
+        let mut exprs = Vec::new();
+        for (i, (r, a)) in recursive.columns.iter().zip(&columns).enumerate() {
+            let b = Bound {
+                expr: Expr::Column(i),
+                ty: Ty::Known(r.ty),
+            };
+            exprs.push(self.binder.coerce(b, a.ty).map_err(|_| {
+                SqlError::new(
+                    code::DATATYPE_MISMATCH,
+                    format!(
+                        "recursive query \"{name}\" column {} has type {} in non-recursive term but type {} overall",
+                        i + 1,
+                        a.ty.sql_name(),
+                        r.ty.sql_name()
+                    ),
+                )
+            })?);
+        }
+        Ok(QueryPlan {
+            plan: Plan::RecursiveUnion {
+                id,
+                all,
+                anchor: Box::new(anchor.plan),
+                recursive: Box::new(Plan::Project {
+                    input: Box::new(recursive.plan),
+                    exprs,
+                }),
+            },
+            columns,
+        })
     }
 
     fn query_body(&mut self, q: &ast::Query) -> SqlResult<QueryPlan> {
@@ -445,8 +616,8 @@ impl Planner<'_, '_, '_> {
             }) => list,
             Some(_) => return Err(SqlError::unsupported("ORDER BY ALL")),
         };
-        if q.fetch.is_some() || !q.locks.is_empty() {
-            return Err(SqlError::unsupported("FETCH and FOR UPDATE/SHARE"));
+        if !q.locks.is_empty() {
+            return Err(SqlError::unsupported("FOR UPDATE/SHARE"));
         }
         let (limit, offset) = self.limit_offset(q)?;
         let mut qp = match q.body.as_ref() {
@@ -493,6 +664,18 @@ impl Planner<'_, '_, '_> {
             Some(ast::LimitClause::OffsetCommaLimit { .. }) => {
                 return Err(SqlError::syntax("LIMIT #,# syntax is not supported"));
             }
+        };
+        // FETCH FIRST n ROWS ONLY is LIMIT n (n defaults to 1).
+        let one = ast::Expr::value(ast::Value::Number("1".into(), false));
+        let limit = match &q.fetch {
+            None => limit,
+            Some(f) if f.with_ties || f.percent => {
+                return Err(SqlError::unsupported("FETCH … PERCENT and WITH TIES"));
+            }
+            Some(_) if limit.is_some() => {
+                return Err(SqlError::syntax("multiple LIMIT clauses not allowed"));
+            }
+            Some(f) => Some(f.quantity.as_ref().unwrap_or(&one)),
         };
         let empty = Scope::default();
         let mut bind = |e: Option<&ast::Expr>| -> SqlResult<Option<Expr>> {
@@ -705,7 +888,13 @@ impl Planner<'_, '_, '_> {
                             "SELECT * with no tables specified is not valid",
                         ));
                     }
-                    items.extend(scope.columns.iter().map(|c| (qualified(c), c.name.clone())));
+                    items.extend(
+                        scope
+                            .columns
+                            .iter()
+                            .filter(|c| !c.merged_away)
+                            .map(|c| (qualified(c), c.name.clone())),
+                    );
                 }
                 ast::SelectItem::QualifiedWildcard(
                     ast::SelectItemQualifiedWildcardKind::ObjectName(name),
@@ -736,6 +925,9 @@ impl Planner<'_, '_, '_> {
         let mut grouping = Grouping::default();
         let mut exprs = Vec::new();
         let mut types = Vec::new();
+        // Window calls may be in the select list and ORDER BY (not in
+        // GROUP BY, WHERE or HAVING); an error leaves the binder to be dropped.
+        let saved_windows = self.binder.windows.take();
         if grouped {
             for g in group_exprs {
                 let g = self.resolve_output_reference(g, &items, &scope)?;
@@ -750,6 +942,9 @@ impl Planner<'_, '_, '_> {
                 }
             }
             add_dependent_columns(&scope, &mut grouping);
+        }
+        self.binder.windows = Some(WindowCollector::default());
+        if grouped {
             for (e, _) in &items {
                 let b = self
                     .binder
@@ -766,6 +961,7 @@ impl Planner<'_, '_, '_> {
                 types.push(ty);
             }
         }
+        let windows = self.binder.windows.take();
         let having = match &s.having {
             Some(h) if grouped => Some(self.binder.condition(
                 h,
@@ -776,6 +972,7 @@ impl Planner<'_, '_, '_> {
             Some(_) => unreachable!("HAVING makes the query grouped"),
             None => None,
         };
+        self.binder.windows = windows;
         // ORDER BY: output columns by name or position, or expressions over
         // the input, computed as hidden extra columns.
         let mut keys = Vec::new();
@@ -788,45 +985,43 @@ impl Planner<'_, '_, '_> {
                 ty: *ty,
             })
             .collect();
-        let distinct = match &s.distinct {
-            None | Some(ast::Distinct::All) => false,
-            Some(ast::Distinct::Distinct) => true,
-            Some(ast::Distinct::On(_)) => return Err(SqlError::unsupported("SELECT DISTINCT ON")),
+        let (distinct, distinct_on) = match &s.distinct {
+            None | Some(ast::Distinct::All) => (false, None),
+            Some(ast::Distinct::Distinct) => (true, None),
+            Some(ast::Distinct::On(on)) => (false, Some(on)),
         };
+        let mut sorted = SortColumns {
+            columns: &columns,
+            exprs: &exprs,
+            hidden: &mut hidden,
+            distinct,
+        };
+        let mut on_positions = Vec::new();
+        for e in distinct_on.into_iter().flatten() {
+            let g = grouped.then_some(&mut grouping);
+            on_positions.push(self.sort_position(e, &scope, g, &mut sorted)?);
+        }
         for o in order_by {
             let (descending, nulls_first) = sort_options(o);
-            let pos = match self.output_position(&o.expr, &columns, &scope)? {
-                Some(p) => p,
-                None => {
-                    let b = if grouped {
-                        self.binder
-                            .bind(&o.expr, &scope, &mut AggMode::Grouped(&mut grouping))?
-                    } else {
-                        self.binder.expr(&o.expr, &scope)?
-                    };
-                    let ty = b.ty.resolved();
-                    let e = self.binder.coerce(b, ty)?;
-                    match exprs.iter().position(|x| *x == e) {
-                        Some(p) => p,
-                        None if distinct => {
-                            return Err(SqlError::new(
-                                code::INVALID_COLUMN_REFERENCE,
-                                "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
-                            ));
-                        }
-                        None => {
-                            hidden.push(e);
-                            exprs.len() + hidden.len() - 1
-                        }
-                    }
-                }
-            };
+            let g = grouped.then_some(&mut grouping);
+            let pos = self.sort_position(&o.expr, &scope, g, &mut sorted)?;
             keys.push(SortKey {
                 expr: Expr::Column(pos),
                 descending,
                 nulls_first,
             });
         }
+        if distinct_on.is_some() {
+            distinct_on_order(&on_positions, &mut keys)?;
+        }
+        let calls = std::mem::replace(&mut self.binder.windows, saved_windows)
+            .map(|w| w.calls)
+            .unwrap_or_default();
+        let window_input = if grouped {
+            grouping.keys.len() + grouping.aggs.len()
+        } else {
+            scope.columns.len()
+        };
         if grouped {
             plan = Plan::Aggregate {
                 input: Box::new(plan),
@@ -844,6 +1039,16 @@ impl Planner<'_, '_, '_> {
         let visible = exprs.len();
         let mut all = exprs;
         all.extend(hidden);
+        if !calls.is_empty() {
+            plan = Plan::Window {
+                input: Box::new(plan),
+                calls,
+            };
+            all = all
+                .iter()
+                .map(|e| window::renumber(e, window_input))
+                .collect();
+        }
         let width = all.len();
         plan = Plan::Project {
             input: Box::new(plan),
@@ -860,6 +1065,12 @@ impl Planner<'_, '_, '_> {
                 keys,
             };
         }
+        if distinct_on.is_some() {
+            plan = Plan::DistinctOn {
+                input: Box::new(plan),
+                keys: on_positions.into_iter().map(Expr::Column).collect(),
+            };
+        }
         if width > visible {
             plan = Plan::Project {
                 input: Box::new(plan),
@@ -867,6 +1078,46 @@ impl Planner<'_, '_, '_> {
             };
         }
         Ok(QueryPlan { plan, columns })
+    }
+
+    /// The column an ORDER BY or DISTINCT ON expression sorts by: an output
+    /// column (by position, name or equal expression), or a hidden one
+    /// computed for it. `grouping` is the grouped query's.
+    fn sort_position(
+        &mut self,
+        e: &ast::Expr,
+        scope: &Scope,
+        grouping: Option<&mut Grouping>,
+        sorted: &mut SortColumns,
+    ) -> SqlResult<usize> {
+        if let Some(p) = self.output_position(e, sorted.columns, scope)? {
+            return Ok(p);
+        }
+        let b = match grouping {
+            Some(g) => self.binder.bind(e, scope, &mut AggMode::Grouped(g))?,
+            None => self.binder.expr(e, scope)?,
+        };
+        let ty = b.ty.resolved();
+        let e = self.binder.coerce(b, ty)?;
+        let visible = sorted.exprs.len();
+        if let Some(p) = sorted
+            .exprs
+            .iter()
+            .chain(sorted.hidden.iter())
+            .position(|x| *x == e)
+        {
+            if p < visible || !sorted.distinct {
+                return Ok(p);
+            }
+        }
+        if sorted.distinct {
+            return Err(SqlError::new(
+                code::INVALID_COLUMN_REFERENCE,
+                "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+            ));
+        }
+        sorted.hidden.push(e);
+        Ok(visible + sorted.hidden.len() - 1)
     }
 
     /// GROUP BY may name an output column by position or alias.
@@ -989,7 +1240,8 @@ impl Planner<'_, '_, '_> {
     }
 
     fn table_factor(&mut self, t: &ast::TableFactor) -> SqlResult<(Plan, Scope)> {
-        let is_cte = |n: &str| self.ctes.iter().any(|(c, _)| c == n);
+        let ctes = &self.binder.ctes;
+        let is_cte = |n: &str| ctes.iter().any(|(c, _)| c == n);
         if let Some(found) = super::system::bind::table_factor(self.binder, t, &is_cte)? {
             return Ok(found);
         }
@@ -1009,7 +1261,7 @@ impl Planner<'_, '_, '_> {
                     .as_ref()
                     .map(|a| a.columns.iter().map(|c| ident_name(&c.name)).collect())
                     .unwrap_or_default();
-                if let Some((_, cte)) = self.ctes.iter().rev().find(|(n, _)| *n == table) {
+                if let Some((_, cte)) = self.binder.ctes.iter().rev().find(|(n, _)| *n == table) {
                     check_renames(&qualifier, &cte.columns, &renames)?;
                     let scope = scope_of(&cte.columns, &qualifier, &renames);
                     return Ok((cte.plan.clone(), scope));
@@ -1085,6 +1337,7 @@ impl Planner<'_, '_, '_> {
         let right_width = rscope.columns.len();
         let mut scope = lscope.clone();
         scope.columns.extend(rscope.columns.iter().cloned());
+        let mut using = None;
         let condition = match constraint {
             ast::JoinConstraint::On(e) => Some(self.binder.condition(
                 e,
@@ -1095,6 +1348,7 @@ impl Planner<'_, '_, '_> {
             ast::JoinConstraint::None => None,
             ast::JoinConstraint::Using(cols) => {
                 let mut cond: Option<Expr> = None;
+                let mut merged = Vec::new();
                 for c in cols {
                     let name = object_name(c)?;
                     let l = lscope.resolve(None, &name)?;
@@ -1108,16 +1362,23 @@ impl Planner<'_, '_, '_> {
                         ty: Ty::Known(rscope.columns[r].ty),
                     };
                     let ty = self.binder.common(&[lb.ty, rb.ty], "JOIN/USING")?;
-                    let eq = Expr::Compare(
-                        CmpOp::Eq,
-                        self.binder.coerce(lb, ty)?.boxed(),
-                        self.binder.coerce(rb, ty)?.boxed(),
-                    );
+                    let (le, re) = (self.binder.coerce(lb, ty)?, self.binder.coerce(rb, ty)?);
+                    let eq = Expr::Compare(CmpOp::Eq, le.clone().boxed(), re.clone().boxed());
                     cond = Some(match cond {
                         None => eq,
                         Some(c) => Expr::And(c.boxed(), eq.boxed()),
                     });
+                    // The merged column: the side that keeps all its rows.
+                    let value = match kind {
+                        JoinKind::Inner | JoinKind::Left => le,
+                        JoinKind::Right => re,
+                        JoinKind::Full => Expr::Call(Scalar::Coalesce, vec![le, re]),
+                    };
+                    scope.columns[l].merged_away = true;
+                    scope.columns[left_width + r].merged_away = true;
+                    merged.push((name, ty, value));
                 }
+                using = Some(merged);
                 cond
             }
             other => {
@@ -1127,17 +1388,39 @@ impl Planner<'_, '_, '_> {
             }
         };
         let (equi, on) = split_equi(condition, left_width);
+        let plan = Plan::Join {
+            left: Box::new(lplan),
+            right: Box::new(rplan),
+            kind,
+            equi,
+            on,
+            left_width,
+            right_width,
+        };
+        let Some(merged) = using else {
+            return Ok((plan, scope));
+        };
+        // JOIN … USING: the merged columns come first (PostgreSQL's order
+        // for SELECT *), then both sides' columns.
+        let mut exprs: Vec<Expr> = merged.iter().map(|(_, _, e)| e.clone()).collect();
+        exprs.extend((0..left_width + right_width).map(Expr::Column));
+        let mut columns: Vec<ScopeColumn> = merged
+            .into_iter()
+            .map(|(name, ty, _)| ScopeColumn {
+                qualifier: None,
+                name,
+                ty,
+                primary_key: false,
+                merged_away: false,
+            })
+            .collect();
+        columns.extend(scope.columns);
         Ok((
-            Plan::Join {
-                left: Box::new(lplan),
-                right: Box::new(rplan),
-                kind,
-                equi,
-                on,
-                left_width,
-                right_width,
+            Plan::Project {
+                input: Box::new(plan),
+                exprs,
             },
-            scope,
+            Scope { columns },
         ))
     }
 
@@ -1596,6 +1879,48 @@ impl Planner<'_, '_, '_> {
     }
 }
 
+/// What ORDER BY and DISTINCT ON expressions resolve against.
+struct SortColumns<'a> {
+    columns: &'a [Column],
+    /// The select list, bound.
+    exprs: &'a [Expr],
+    /// Expressions computed only to sort by.
+    hidden: &'a mut Vec<Expr>,
+    /// SELECT DISTINCT: no hidden columns.
+    distinct: bool,
+}
+
+/// DISTINCT ON keeps the first row of each group of equal `on` columns in
+/// ORDER BY order, so ORDER BY must start with them (in any order); those
+/// ORDER BY omits are sorted by after it (PostgreSQL's rule).
+fn distinct_on_order(on: &[usize], keys: &mut Vec<SortKey>) -> SqlResult<()> {
+    let mut remaining: Vec<usize> = on.to_vec();
+    for k in keys.iter() {
+        if remaining.is_empty() {
+            break;
+        }
+        match k.expr {
+            Expr::Column(p) if on.contains(&p) => remaining.retain(|r| *r != p),
+            _ => {
+                return Err(SqlError::new(
+                    code::INVALID_COLUMN_REFERENCE,
+                    "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+                ));
+            }
+        }
+    }
+    remaining.dedup();
+    keys.splice(
+        keys.len()..,
+        remaining.into_iter().map(|p| SortKey {
+            expr: Expr::Column(p),
+            descending: false,
+            nulls_first: false,
+        }),
+    );
+    Ok(())
+}
+
 /// For each output column of a set operation's operand, whether it is an
 /// untyped literal (a string or NULL) of a plain SELECT; empty when unknown.
 fn untyped_outputs(body: &ast::SetExpr) -> Vec<bool> {
@@ -1669,6 +1994,7 @@ pub(crate) fn scope_of(columns: &[Column], qualifier: &str, renames: &[String]) 
                 name: renames.get(i).cloned().unwrap_or_else(|| c.name.clone()),
                 ty: c.ty,
                 primary_key: false,
+                merged_away: false,
             })
             .collect(),
     }
@@ -1772,7 +2098,7 @@ fn split_equi(condition: Option<Expr>, left_width: usize) -> (Vec<(Expr, Expr)>,
     (equi, rest)
 }
 
-fn flatten_and(e: Expr, out: &mut Vec<Expr>) {
+pub(crate) fn flatten_and(e: Expr, out: &mut Vec<Expr>) {
     match e {
         Expr::And(a, b) => {
             flatten_and(*a, out);
@@ -1836,6 +2162,13 @@ pub(crate) fn collect_columns(e: &Expr, out: &mut Vec<usize>) {
             collect_columns(otherwise, out);
         }
         Expr::Call(_, args) => args.iter().for_each(|x| collect_columns(x, out)),
+        Expr::Outer { .. } | Expr::Runtime(_) => {}
+        Expr::Subquery(s) => {
+            if let SubqueryKind::In(x) = &s.kind {
+                collect_columns(x, out);
+            }
+            subquery::columns_read(s, out);
+        }
     }
 }
 
@@ -1881,6 +2214,14 @@ pub(crate) fn map_columns(e: &Expr, f: &dyn Fn(usize) -> usize) -> Expr {
             otherwise: m(otherwise),
         },
         Expr::Call(s, args) => Expr::Call(*s, args.iter().map(|x| map_columns(x, f)).collect()),
+        Expr::Outer { .. } | Expr::Runtime(_) => e.clone(),
+        Expr::Subquery(s) => {
+            let mut s = subquery::map_columns_read(s, f);
+            if let SubqueryKind::In(x) = &mut s.kind {
+                *x = map_columns(x, f);
+            }
+            Expr::Subquery(Box::new(s))
+        }
     }
 }
 
@@ -1894,6 +2235,33 @@ mod tests {
             .and_then(|mut p| p.parse_expr())
             .unwrap();
         column_name(&e)
+    }
+
+    fn key(p: usize) -> SortKey {
+        SortKey {
+            expr: Expr::Column(p),
+            descending: true,
+            nulls_first: true,
+        }
+    }
+
+    #[test]
+    fn distinct_on_must_lead_the_order_by() {
+        // DISTINCT ON (b, a) ORDER BY a, b, c: fine as it is.
+        let mut keys = vec![key(0), key(1), key(2)];
+        distinct_on_order(&[1, 0], &mut keys).unwrap();
+        assert_eq!(keys.len(), 3);
+        // DISTINCT ON (a, b) ORDER BY a: b is sorted by after it.
+        let mut keys = vec![key(0)];
+        distinct_on_order(&[0, 1], &mut keys).unwrap();
+        assert_eq!(
+            keys.iter().map(|k| k.expr.clone()).collect::<Vec<_>>(),
+            vec![Expr::Column(0), Expr::Column(1)]
+        );
+        // DISTINCT ON (a) ORDER BY c, a: refused.
+        let mut keys = vec![key(2), key(0)];
+        let e = distinct_on_order(&[0], &mut keys).unwrap_err();
+        assert_eq!(e.code, code::INVALID_COLUMN_REFERENCE);
     }
 
     #[test]
@@ -1914,5 +2282,9 @@ mod tests {
         assert_eq!(name_of("true"), "bool");
         assert_eq!(name_of("-a"), "?column?");
         assert_eq!(name_of("1::smallint"), "int2");
+        assert_eq!(name_of("(SELECT max(x) FROM t)"), "max");
+        assert_eq!(name_of("(SELECT 1 AS a)"), "a");
+        assert_eq!(name_of("EXISTS (SELECT 1)"), "exists");
+        assert_eq!(name_of("NOT EXISTS (SELECT 1)"), "?column?");
     }
 }

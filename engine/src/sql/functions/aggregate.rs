@@ -69,6 +69,7 @@ pub struct AggCall {
 }
 
 /// The running state of one aggregate for one group.
+#[derive(Clone)]
 pub struct Accumulator {
     func: AggFunc,
     state: State,
@@ -77,6 +78,7 @@ pub struct Accumulator {
     int4: bool,
 }
 
+#[derive(Clone)]
 enum State {
     Count(i64),
     /// Sum of integers, exact.

@@ -259,6 +259,8 @@ fn substitute(e: &Expr, inner: &[Value]) -> Expr {
             otherwise: s(otherwise),
         },
         Expr::Call(f, args) => Expr::Call(*f, args.iter().map(|x| substitute(x, inner)).collect()),
+        // Subqueries over user tables are not unrolled.
+        Expr::Outer { .. } | Expr::Subquery(_) | Expr::Runtime(_) => e.clone(),
     }
 }
 

@@ -1,0 +1,290 @@
+//! Running subqueries: [`prepare`] turns each planned subquery of an
+//! expression into a [`Prepared`] one bound to the running statement,
+//! which picks how to run it (see the module above) and caches what it can.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::types::Value;
+
+use super::super::error::{SqlError, SqlResult, code};
+use super::super::executor::{ExecContext, row_key, run};
+use super::super::expr::{EvalContext, Evaluate, Expr, Runtime};
+use super::super::plan::Plan;
+use super::super::semijoin::{
+    Decorrelated, DecorrelatedAggregate, SemiJoinTable, decorrelate, decorrelate_aggregate,
+};
+use super::{Subquery, SubqueryKind, map_outer_refs, outer_refs, reads_outer};
+
+/// How many distinct outer rows a correlated subquery remembers results for.
+const MEMO_ROWS: usize = 4096;
+
+/// `e` with its subqueries prepared to run in `ctx`.
+pub(crate) fn prepare(e: &Expr, ctx: &Arc<ExecContext>) -> SqlResult<Expr> {
+    e.transform(&mut |x| match x {
+        Expr::Subquery(s) => Ok(Some(Expr::Runtime(Runtime(Arc::new(Prepared::new(
+            s, ctx,
+        )?))))),
+        _ => Ok(None),
+    })
+}
+
+/// Several expressions prepared.
+pub(crate) fn prepare_all(es: &[Expr], ctx: &Arc<ExecContext>) -> SqlResult<Vec<Expr>> {
+    es.iter().map(|e| prepare(e, ctx)).collect()
+}
+
+/// A subquery ready to evaluate for outer rows.
+struct Prepared {
+    kind: Kind,
+    plan: Plan,
+    ctx: Arc<ExecContext>,
+    strategy: Strategy,
+}
+
+/// [`SubqueryKind`] with the IN operand prepared.
+#[derive(Debug)]
+enum Kind {
+    Scalar,
+    Exists,
+    In(Expr),
+}
+
+enum Strategy {
+    /// Reads no outer row: run once, on first use.
+    Once(Mutex<Option<Arc<Outcome>>>),
+    /// Correlated by equalities: a hash table built once.
+    Hashed(Box<Decorrelated>, Mutex<Option<Arc<SemiJoinTable>>>),
+    /// A scalar aggregate correlated by equalities: grouped once.
+    Grouped(
+        Box<DecorrelatedAggregate>,
+        Mutex<Option<Arc<AggregateGroups>>>,
+    ),
+    /// Anything else: run per outer row (the columns it reads), memoized.
+    PerRow(Vec<usize>, Mutex<HashMap<Vec<u8>, Arc<Outcome>>>),
+}
+
+/// The groups of a [`DecorrelatedAggregate`]: aggregate values by key,
+/// and the values for no rows.
+struct AggregateGroups {
+    groups: HashMap<Vec<u8>, Vec<Value>>,
+    empty: Vec<Value>,
+}
+
+/// What a run of the subquery gave.
+enum Outcome {
+    Value(Value),
+    Set(SemiJoinTable),
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = match self.strategy {
+            Strategy::Once(_) => "once",
+            Strategy::Hashed(..) => "hashed",
+            Strategy::Grouped(..) => "grouped",
+            Strategy::PerRow(..) => "per row",
+        };
+        write!(f, "Subquery({:?}, {how})", self.kind)
+    }
+}
+
+impl Prepared {
+    fn new(s: &Subquery, ctx: &Arc<ExecContext>) -> SqlResult<Prepared> {
+        let kind = match &s.kind {
+            SubqueryKind::Scalar => Kind::Scalar,
+            SubqueryKind::Exists => Kind::Exists,
+            SubqueryKind::In(x) => Kind::In(prepare(x, ctx)?),
+        };
+        let strategy = if !reads_outer(&s.plan) {
+            Strategy::Once(Mutex::new(None))
+        } else if let (Kind::Exists | Kind::In(_), Some(d)) = (&kind, decorrelate(&s.plan)) {
+            Strategy::Hashed(Box::new(d), Mutex::new(None))
+        } else if let (Kind::Scalar, Some(d)) = (&kind, decorrelate_aggregate(&s.plan)) {
+            Strategy::Grouped(Box::new(d), Mutex::new(None))
+        } else {
+            let mut refs = Vec::new();
+            let mut further = false;
+            outer_refs(&s.plan, 1, &mut |k, i| {
+                if k == 0 { refs.push(i) } else { further = true }
+            });
+            // Rows further out were substituted before this plan ran.
+            if further {
+                return Err(SqlError::internal(
+                    "subquery reads a row that was not substituted",
+                ));
+            }
+            refs.sort_unstable();
+            refs.dedup();
+            Strategy::PerRow(refs, Mutex::new(HashMap::new()))
+        };
+        Ok(Prepared {
+            kind,
+            plan: s.plan.clone(),
+            ctx: ctx.clone(),
+            strategy,
+        })
+    }
+
+    /// Runs `plan` and reduces its rows as the kind says.
+    fn outcome(&self, plan: &Plan) -> SqlResult<Outcome> {
+        let mut rows = run(plan, &self.ctx)?;
+        Ok(match self.kind {
+            Kind::Scalar => {
+                let first = rows.next().transpose()?;
+                if rows.next().transpose()?.is_some() {
+                    return Err(SqlError::new(
+                        code::CARDINALITY_VIOLATION,
+                        "more than one row returned by a subquery used as an expression",
+                    ));
+                }
+                Outcome::Value(
+                    first
+                        .and_then(|r| r.into_iter().next())
+                        .unwrap_or(Value::Null),
+                )
+            }
+            Kind::Exists => Outcome::Value(Value::Boolean(rows.next().transpose()?.is_some())),
+            Kind::In(_) => Outcome::Set(SemiJoinTable::build(
+                rows,
+                &[],
+                Some(&Expr::Column(0)),
+                false,
+                &self.ctx.eval(),
+            )?),
+        })
+    }
+
+    fn answer(&self, outcome: &Outcome, row: &[Value], ctx: &EvalContext) -> SqlResult<Value> {
+        Ok(match (outcome, &self.kind) {
+            (Outcome::Value(v), _) => v.clone(),
+            (Outcome::Set(t), Kind::In(x)) => t.contains(&[], &x.eval(row, ctx)?),
+            (Outcome::Set(_), _) => return Err(SqlError::internal("subquery outcome mismatch")),
+        })
+    }
+}
+
+/// The cached value in `slot`, computed by `make` on first use (an error
+/// is returned, not cached).
+fn cached<T>(
+    slot: &Mutex<Option<Arc<T>>>,
+    make: impl FnOnce() -> SqlResult<T>,
+) -> SqlResult<Arc<T>> {
+    let mut guard = slot
+        .lock()
+        .map_err(|_| SqlError::internal("subquery cache poisoned"))?;
+    if let Some(v) = guard.as_ref() {
+        return Ok(v.clone());
+    }
+    let v = Arc::new(make()?);
+    *guard = Some(v.clone());
+    Ok(v)
+}
+
+impl Evaluate for Prepared {
+    fn eval(&self, row: &[Value], ctx: &EvalContext) -> SqlResult<Value> {
+        match &self.strategy {
+            Strategy::Once(slot) => {
+                let outcome = cached(slot, || self.outcome(&self.plan))?;
+                self.answer(&outcome, row, ctx)
+            }
+            Strategy::Hashed(d, slot) => {
+                let table = cached(slot, || {
+                    let value = matches!(self.kind, Kind::In(_)).then_some(&d.value);
+                    let rows = run(&d.build, &self.ctx)?;
+                    let keep_rows = d.residual.is_some();
+                    SemiJoinTable::build(rows, &d.inner_keys, value, keep_rows, ctx)
+                })?;
+                let key = eval_all(&d.outer_keys, row, ctx)?;
+                let x = match &self.kind {
+                    Kind::In(x) => Some(x.eval(row, ctx)?),
+                    _ => None,
+                };
+                let Some(residual) = &d.residual else {
+                    return Ok(match x {
+                        Some(x) => table.contains(&key, &x),
+                        None => Value::Boolean(table.exists(&key)),
+                    });
+                };
+                let residual = with_outer_row(residual, row)?;
+                table.probe_rows(&key, &residual, x.as_ref().map(|x| (&d.value, x)), ctx)
+            }
+            Strategy::Grouped(d, slot) => {
+                let groups = cached(slot, || {
+                    let mut groups = HashMap::new();
+                    for r in run(&d.build, &self.ctx)? {
+                        let mut r = r?;
+                        let aggs = r.split_off(d.key_count);
+                        if !r.iter().any(Value::is_null) {
+                            groups.insert(row_key(&r), aggs);
+                        }
+                    }
+                    let empty = run(&d.empty, &self.ctx)?
+                        .next()
+                        .transpose()?
+                        .ok_or_else(|| SqlError::internal("an aggregate gave no row"))?;
+                    Ok(AggregateGroups { groups, empty })
+                })?;
+                let key = eval_all(&d.outer_keys, row, ctx)?;
+                let aggs = match key.iter().any(Value::is_null) {
+                    true => &groups.empty,
+                    false => groups.groups.get(&row_key(&key)).unwrap_or(&groups.empty),
+                };
+                d.value.eval(aggs, ctx)
+            }
+            Strategy::PerRow(refs, memo) => {
+                let values = refs
+                    .iter()
+                    .map(|&i| {
+                        row.get(i)
+                            .cloned()
+                            .ok_or_else(|| SqlError::internal("outer column out of range"))
+                    })
+                    .collect::<SqlResult<Vec<_>>>()?;
+                let key = row_key(&values);
+                let known = memo
+                    .lock()
+                    .map_err(|_| SqlError::internal("subquery cache poisoned"))?
+                    .get(&key)
+                    .cloned();
+                let outcome = match known {
+                    Some(o) => o,
+                    None => {
+                        let plan = map_outer_refs(&self.plan, 1, &mut |k, _, i| {
+                            (k == 0)
+                                .then(|| Expr::Literal(row.get(i).cloned().unwrap_or(Value::Null)))
+                        })?;
+                        let o = Arc::new(self.outcome(&plan)?);
+                        let mut memo = memo
+                            .lock()
+                            .map_err(|_| SqlError::internal("subquery cache poisoned"))?;
+                        if memo.len() < MEMO_ROWS {
+                            memo.insert(key, o.clone());
+                        }
+                        o
+                    }
+                };
+                self.answer(&outcome, row, ctx)
+            }
+        }
+    }
+}
+
+fn eval_all(es: &[Expr], row: &[Value], ctx: &EvalContext) -> SqlResult<Vec<Value>> {
+    es.iter().map(|e| e.eval(row, ctx)).collect()
+}
+
+/// `e` (over a subquery's row) with the outer row's values in place of
+/// its references to it.
+fn with_outer_row(e: &Expr, row: &[Value]) -> SqlResult<Expr> {
+    e.transform(&mut |x| {
+        Ok(match x {
+            Expr::Outer { depth: 1, index } => {
+                Some(Expr::Literal(row.get(*index).cloned().ok_or_else(
+                    || SqlError::internal("outer column out of range"),
+                )?))
+            }
+            _ => None,
+        })
+    })
+}
