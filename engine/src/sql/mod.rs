@@ -3,6 +3,7 @@
 //! transactions, with results and errors as PostgreSQL gives them.
 
 mod binder;
+mod datetime_ops;
 pub mod ddl;
 pub mod error;
 mod executor;
