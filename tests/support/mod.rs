@@ -201,3 +201,15 @@ pub fn sqlstate(e: &tokio_postgres::Error) -> String {
         .map(|d| d.code().code().to_owned())
         .unwrap_or_else(|| format!("no database error: {e}"))
 }
+
+/// A memory figure of process `pid` from /proc (`VmRSS`, `VmHWM`, …), in
+/// bytes.
+pub fn proc_memory(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("{field} in /proc/{pid}/status"));
+    kb * 1024
+}
