@@ -3,6 +3,8 @@
 //! transactions, with results and errors as PostgreSQL gives them.
 
 mod binder;
+mod copy;
+mod datetime_ops;
 pub mod ddl;
 pub mod error;
 mod executor;
@@ -20,8 +22,11 @@ mod subquery;
 mod system;
 mod window;
 
+pub use copy::{ColumnSet, CopyFormat, CopyOptions};
 pub use error::{SqlError, SqlResult, code};
 pub use interrupt::CancelHandle;
-pub use result::{Column, Description, Notice, Output, RowStream, TransactionStatus, command_tag};
+pub use result::{
+    Column, CopyLines, Description, Notice, Output, RowStream, TransactionStatus, command_tag,
+};
 pub use session::{Session, Statement};
 pub use settings::Settings;

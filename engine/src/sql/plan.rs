@@ -131,7 +131,7 @@ impl Plan {
     /// The plan with every expression of its nodes replaced by `f`'s.
     pub fn map_exprs(&self, f: &mut dyn FnMut(&Expr) -> SqlResult<Expr>) -> SqlResult<Plan> {
         let all = |es: &[Expr], f: &mut dyn FnMut(&Expr) -> SqlResult<Expr>| {
-            es.iter().map(|e| f(e)).collect::<SqlResult<Vec<_>>>()
+            es.iter().map(&mut *f).collect::<SqlResult<Vec<_>>>()
         };
         Ok(match self {
             Plan::Single | Plan::Scan { .. } | Plan::WorkTable { .. } => self.clone(),
@@ -173,7 +173,7 @@ impl Plan {
                     .iter()
                     .map(|(a, b)| Ok((f(a)?, f(b)?)))
                     .collect::<SqlResult<_>>()?,
-                on: on.as_ref().map(|e| f(e)).transpose()?,
+                on: on.as_ref().map(&mut *f).transpose()?,
                 left_width: *left_width,
                 right_width: *right_width,
             },
@@ -244,8 +244,8 @@ impl Plan {
                 offset,
             } => Plan::Limit {
                 input: Box::new(input.map_exprs(f)?),
-                limit: limit.as_ref().map(|e| f(e)).transpose()?,
-                offset: offset.as_ref().map(|e| f(e)).transpose()?,
+                limit: limit.as_ref().map(&mut *f).transpose()?,
+                offset: offset.as_ref().map(&mut *f).transpose()?,
             },
             Plan::SetOperation {
                 op,
