@@ -30,7 +30,7 @@ use super::plan::{JoinKind, Plan, SetOp, SortKey};
 use super::planner::{self, BoundStatement, ConflictAction, InsertSource, OnConflict, Returning};
 use super::result::{Column, Output};
 use super::settings::Settings;
-use super::subquery::exec::{prepare, prepare_all};
+use super::subquery::exec::prepare;
 
 /// What a running statement reads besides rows.
 pub struct ExecContext {
@@ -575,8 +575,13 @@ fn insert(
     Ok(dml_output("INSERT", count, returning, out))
 }
 
-/// Runs a plan.
+/// Runs a plan: prepares its subqueries for `ctx`, then runs it.
 pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
+    let plan = plan.map_exprs(&mut |e| prepare(e, ctx))?;
+    run_prepared(&plan, ctx)
+}
+
+fn run_prepared(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
     Ok(match plan {
         Plan::Single => Box::new(std::iter::once(Ok(Vec::new()))),
         Plan::Scan { table } => {
@@ -593,13 +598,13 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             let ev = ctx.eval();
             let rows = rows
                 .iter()
-                .map(|r| project(&prepare_all(r, ctx)?, &[], &ev))
+                .map(|r| project(r, &[], &ev))
                 .collect::<SqlResult<Vec<_>>>()?;
             Box::new(rows.into_iter().map(Ok))
         }
         Plan::Filter { input, predicate } => {
-            let input = run(input, ctx)?;
-            let (predicate, ctx) = (prepare(predicate, ctx)?, ctx.clone());
+            let input = run_prepared(input, ctx)?;
+            let (predicate, ctx) = (predicate.clone(), ctx.clone());
             Box::new(input.filter_map(move |row| match row {
                 Err(e) => Some(Err(e)),
                 Ok(row) => match predicate.eval(&row, &ctx.eval()) {
@@ -610,8 +615,8 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             }))
         }
         Plan::Project { input, exprs } => {
-            let input = run(input, ctx)?;
-            let (exprs, ctx) = (prepare_all(exprs, ctx)?, ctx.clone());
+            let input = run_prepared(input, ctx)?;
+            let (exprs, ctx) = (exprs.clone(), ctx.clone());
             Box::new(input.map(move |row| row.and_then(|row| project(&exprs, &row, &ctx.eval()))))
         }
         Plan::Join {
@@ -623,18 +628,13 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             left_width,
             right_width,
         } => {
-            let left = run(left, ctx)?;
-            let right = run(right, ctx)?.collect::<SqlResult<Vec<_>>>()?;
-            let equi = equi
-                .iter()
-                .map(|(a, b)| Ok((prepare(a, ctx)?, prepare(b, ctx)?)))
-                .collect::<SqlResult<Vec<_>>>()?;
-            let on = on.as_ref().map(|e| prepare(e, ctx)).transpose()?;
+            let left = run_prepared(left, ctx)?;
+            let right = run_prepared(right, ctx)?.collect::<SqlResult<Vec<_>>>()?;
             join(
                 left,
                 right,
                 *kind,
-                &equi,
+                equi,
                 on.as_ref(),
                 *left_width,
                 *right_width,
@@ -647,60 +647,21 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             aggs,
             arg_types,
         } => {
-            let input = run(input, ctx)?;
-            let keys = prepare_all(keys, ctx)?;
-            let aggs = aggs
-                .iter()
-                .map(|a| {
-                    Ok(super::functions::aggregate::AggCall {
-                        args: prepare_all(&a.args, ctx)?,
-                        ..a.clone()
-                    })
-                })
-                .collect::<SqlResult<Vec<_>>>()?;
-            aggregate(input, &keys, &aggs, arg_types, ctx)?
+            let input = run_prepared(input, ctx)?;
+            aggregate(input, keys, aggs, arg_types, ctx)?
         }
         Plan::Sort { input, keys } => {
-            let rows = run(input, ctx)?.collect::<SqlResult<Vec<_>>>()?;
-            let keys = keys
-                .iter()
-                .map(|k| {
-                    Ok(SortKey {
-                        expr: prepare(&k.expr, ctx)?,
-                        ..k.clone()
-                    })
-                })
-                .collect::<SqlResult<Vec<_>>>()?;
-            Box::new(sort(rows, &keys, ctx)?.into_iter().map(Ok))
+            let rows = run_prepared(input, ctx)?.collect::<SqlResult<Vec<_>>>()?;
+            Box::new(sort(rows, keys, ctx)?.into_iter().map(Ok))
         }
         Plan::Window { input, calls } => {
-            let rows = run(input, ctx)?.collect::<SqlResult<Vec<_>>>()?;
-            let calls = calls
-                .iter()
-                .map(|c| {
-                    Ok(super::window::WindowCall {
-                        args: prepare_all(&c.args, ctx)?,
-                        partition: prepare_all(&c.partition, ctx)?,
-                        order: c
-                            .order
-                            .iter()
-                            .map(|k| {
-                                Ok(SortKey {
-                                    expr: prepare(&k.expr, ctx)?,
-                                    ..k.clone()
-                                })
-                            })
-                            .collect::<SqlResult<_>>()?,
-                        ..c.clone()
-                    })
-                })
-                .collect::<SqlResult<Vec<_>>>()?;
-            let rows = super::window::evaluate(rows, &calls, ctx)?;
+            let rows = run_prepared(input, ctx)?.collect::<SqlResult<Vec<_>>>()?;
+            let rows = super::window::evaluate(rows, calls, ctx)?;
             Box::new(rows.into_iter().map(Ok))
         }
         Plan::Distinct { input } => {
             let mut seen = std::collections::HashSet::new();
-            let input = run(input, ctx)?;
+            let input = run_prepared(input, ctx)?;
             Box::new(input.filter(move |row| match row {
                 Ok(r) => seen.insert(row_key(r)),
                 Err(_) => true,
@@ -708,8 +669,8 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
         }
         Plan::DistinctOn { input, keys } => {
             let mut seen = std::collections::HashSet::new();
-            let input = run(input, ctx)?;
-            let (keys, ctx) = (prepare_all(keys, ctx)?, ctx.clone());
+            let input = run_prepared(input, ctx)?;
+            let (keys, ctx) = (keys.clone(), ctx.clone());
             Box::new(input.filter_map(move |row| match row {
                 Ok(r) => match project(&keys, &r, &ctx.eval()) {
                     Ok(k) => seen.insert(row_key(&k)).then_some(Ok(r)),
@@ -726,8 +687,7 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             let ev = ctx.eval();
             let count =
                 |e: &Option<Expr>, what: &str, code: &'static str| -> SqlResult<Option<u64>> {
-                    let e = e.as_ref().map(|e| prepare(e, ctx)).transpose()?;
-                    match e.map(|e| e.eval(&[], &ev)).transpose()? {
+                    match e.as_ref().map(|e| e.eval(&[], &ev)).transpose()? {
                         None | Some(Value::Null) => Ok(None),
                         Some(Value::BigInt(n)) if n >= 0 => Ok(Some(n as u64)),
                         Some(_) => Err(SqlError::new(code, format!("{what} must not be negative"))),
@@ -735,7 +695,7 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
                 };
             let limit = count(limit, "LIMIT", code::INVALID_ROW_COUNT_IN_LIMIT)?;
             let offset = count(offset, "OFFSET", code::INVALID_ROW_COUNT_IN_OFFSET)?.unwrap_or(0);
-            let input = run(input, ctx)?.skip(offset as usize);
+            let input = run_prepared(input, ctx)?.skip(offset as usize);
             match limit {
                 Some(n) => Box::new(input.take(n as usize)),
                 None => Box::new(input),
@@ -767,8 +727,8 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             left,
             right,
         } => {
-            let l = run(left, ctx)?;
-            let r = run(right, ctx)?;
+            let l = run_prepared(left, ctx)?;
+            let r = run_prepared(right, ctx)?;
             set_operation(*op, *all, l, r)?
         }
     })
@@ -802,7 +762,7 @@ fn recursive_union(
         }
         Ok(())
     };
-    add(run(anchor, ctx)?, &mut out, &mut work)?;
+    add(run_prepared(anchor, ctx)?, &mut out, &mut work)?;
     let mut iterations = 0;
     while !work.is_empty() {
         iterations += 1;
@@ -819,7 +779,7 @@ fn recursive_union(
             .lock()
             .map_err(|_| SqlError::internal("work tables poisoned"))?
             .insert(id, Arc::new(std::mem::take(&mut work)));
-        add(run(recursive, ctx)?, &mut out, &mut work)?;
+        add(run_prepared(recursive, ctx)?, &mut out, &mut work)?;
     }
     Ok(out)
 }

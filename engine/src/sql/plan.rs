@@ -198,15 +198,7 @@ impl Plan {
             },
             Plan::Sort { input, keys } => Plan::Sort {
                 input: Box::new(input.map_exprs(f)?),
-                keys: keys
-                    .iter()
-                    .map(|k| {
-                        Ok(SortKey {
-                            expr: f(&k.expr)?,
-                            ..k.clone()
-                        })
-                    })
-                    .collect::<SqlResult<_>>()?,
+                keys: map_keys(keys, f)?,
             },
             Plan::Window { input, calls } => Plan::Window {
                 input: Box::new(input.map_exprs(f)?),
@@ -216,16 +208,7 @@ impl Plan {
                         Ok(WindowCall {
                             args: all(&c.args, f)?,
                             partition: all(&c.partition, f)?,
-                            order: c
-                                .order
-                                .iter()
-                                .map(|k| {
-                                    Ok(SortKey {
-                                        expr: f(&k.expr)?,
-                                        ..k.clone()
-                                    })
-                                })
-                                .collect::<SqlResult<_>>()?,
+                            order: map_keys(&c.order, f)?,
                             ..c.clone()
                         })
                     })
@@ -260,4 +243,18 @@ impl Plan {
             },
         })
     }
+}
+
+fn map_keys(
+    keys: &[SortKey],
+    f: &mut dyn FnMut(&Expr) -> SqlResult<Expr>,
+) -> SqlResult<Vec<SortKey>> {
+    keys.iter()
+        .map(|k| {
+            Ok(SortKey {
+                expr: f(&k.expr)?,
+                ..k.clone()
+            })
+        })
+        .collect()
 }

@@ -29,11 +29,6 @@ pub(crate) fn prepare(e: &Expr, ctx: &Arc<ExecContext>) -> SqlResult<Expr> {
     })
 }
 
-/// Several expressions prepared.
-pub(crate) fn prepare_all(es: &[Expr], ctx: &Arc<ExecContext>) -> SqlResult<Vec<Expr>> {
-    es.iter().map(|e| prepare(e, ctx)).collect()
-}
-
 /// A subquery ready to evaluate for outer rows.
 struct Prepared {
     kind: Kind,
