@@ -8,6 +8,7 @@ pub mod error;
 mod executor;
 mod expr;
 mod functions;
+mod index_ddl;
 mod interrupt;
 mod parser;
 mod plan;
