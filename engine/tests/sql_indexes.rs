@@ -33,7 +33,7 @@ fn exec(s: &mut Session, sql: &str) -> Result<String, String> {
             Output::Rows { rows, .. } => {
                 tag = format!("{} rows", rows.count());
             }
-            Output::Empty => {}
+            _ => {}
         }
     }
     Ok(tag)
