@@ -4,6 +4,7 @@
 
 mod binder;
 mod copy;
+mod datetime_ops;
 pub mod ddl;
 pub mod error;
 mod executor;
