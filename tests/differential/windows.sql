@@ -14,7 +14,7 @@ SELECT id, lag(id, 2) OVER (ORDER BY id), lead(id, 3, -1) OVER (ORDER BY id) FRO
 SELECT id, lag(first_name, 1, 'none') OVER (PARTITION BY country ORDER BY id) FROM customers WHERE id < 40 ORDER BY id;
 SELECT id, lag(lifetime_value, 1, 0) OVER (ORDER BY id) FROM customers WHERE id < 10 ORDER BY id;
 SELECT id, lead(id, 0) OVER (ORDER BY id), lag(id, -1) OVER (ORDER BY id) FROM customers WHERE id < 10 ORDER BY id;
-SELECT customer_id, occurred_at, occurred_at - lag(occurred_at) OVER (PARTITION BY customer_id ORDER BY occurred_at, id) > 0 FROM interactions WHERE customer_id < 5 ORDER BY customer_id, occurred_at, id;
+SELECT customer_id, occurred_at, occurred_at > lag(occurred_at) OVER (PARTITION BY customer_id ORDER BY occurred_at, id) FROM interactions WHERE customer_id < 5 ORDER BY customer_id, occurred_at, id;
 -- aggregates over windows: default frame with peers, whole partition without ORDER BY
 SELECT id, country, count(*) OVER (PARTITION BY country) FROM customers WHERE id < 50 ORDER BY id;
 SELECT id, sum(id) OVER (ORDER BY id), avg(id) OVER (ORDER BY id) FROM customers WHERE id < 20 ORDER BY id;
