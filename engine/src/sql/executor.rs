@@ -55,17 +55,20 @@ impl ExecContext {
 
 type Rows = Box<dyn Iterator<Item = SqlResult<Vec<Value>>> + Send>;
 
-/// Runs one statement in `txn`.
+/// Runs one statement in `txn`, which started at `txn_start` (now() and
+/// CURRENT_TIMESTAMP; microseconds since 2000-01-01 UTC).
 pub fn execute(
     stmt: &ast::Statement,
     txn: &mut Transaction,
     settings: &mut Settings,
     params: &[Value],
+    txn_start: i64,
     interrupt: Interrupt,
 ) -> SqlResult<Output> {
-    let now = crate::types::datetime::system_now();
+    let now = txn_start;
     let declared: Vec<Option<DataType>> = params.iter().map(value_type).collect();
     let mut binder = Binder::new(&declared, settings.time_zone(), now);
+    binder.statement_now = crate::types::datetime::system_now();
     let bound = planner::plan_statement(stmt, txn.catalog(), &mut binder)?;
     let param_types = binder.param_types();
     if params.len() < param_types.len() {
@@ -287,9 +290,10 @@ pub fn start_copy_in(
     stmt: &ast::Statement,
     txn: &Transaction,
     settings: &Settings,
+    txn_start: i64,
     interrupt: Interrupt,
 ) -> SqlResult<Loader> {
-    let now = crate::types::datetime::system_now();
+    let now = txn_start;
     let mut binder = Binder::new(&[], settings.time_zone(), now);
     let BoundStatement::Copy(copy) = planner::plan_statement(stmt, txn.catalog(), &mut binder)?
     else {

@@ -14,6 +14,7 @@ use sqlparser::ast;
 
 use crate::db::Database;
 use crate::txn::Transaction;
+use crate::types::datetime::system_now;
 use crate::types::{DataType, SessionTimeZone, Value};
 
 use super::copy::load::Loader;
@@ -58,6 +59,8 @@ pub struct Session {
     cancel: CancelHandle,
     /// A COPY FROM STDIN taking input.
     copy: Option<CopyIn>,
+    /// When the open transaction block began: now() within it.
+    block_start: i64,
 }
 
 /// A COPY FROM STDIN in progress, with the transaction it loads into.
@@ -80,6 +83,7 @@ impl Session {
             stream_failed: Arc::new(AtomicBool::new(false)),
             cancel: CancelHandle::default(),
             copy: None,
+            block_start: 0,
         }
     }
 
@@ -177,8 +181,14 @@ impl Session {
             }
             TxnState::Block(mut txn) => {
                 let interrupt = self.interrupt();
-                let result =
-                    executor::execute(&stmt.ast, &mut txn, &mut self.settings, params, interrupt);
+                let result = executor::execute(
+                    &stmt.ast,
+                    &mut txn,
+                    &mut self.settings,
+                    params,
+                    self.block_start,
+                    interrupt,
+                );
                 self.txn = match &result {
                     Ok(_) => TxnState::Block(txn),
                     Err(_) => TxnState::Failed,
@@ -188,8 +198,14 @@ impl Session {
             TxnState::Idle => {
                 let mut txn = self.db.begin();
                 let interrupt = self.interrupt();
-                let output =
-                    executor::execute(&stmt.ast, &mut txn, &mut self.settings, params, interrupt)?;
+                let output = executor::execute(
+                    &stmt.ast,
+                    &mut txn,
+                    &mut self.settings,
+                    params,
+                    system_now(),
+                    interrupt,
+                )?;
                 txn.commit()?;
                 Ok(output)
             }
@@ -199,16 +215,16 @@ impl Session {
     /// Starts COPY … FROM STDIN in the session's transaction block, or in
     /// a transaction of its own.
     fn start_copy_in(&mut self, stmt: &Statement) -> SqlResult<Output> {
-        let (txn, in_block) = match std::mem::replace(&mut self.txn, TxnState::Idle) {
+        let (txn, in_block, txn_start) = match std::mem::replace(&mut self.txn, TxnState::Idle) {
             TxnState::Failed => {
                 self.txn = TxnState::Failed;
                 return Err(failed_transaction());
             }
-            TxnState::Block(txn) => (txn, true),
-            TxnState::Idle => (self.db.begin(), false),
+            TxnState::Block(txn) => (txn, true, self.block_start),
+            TxnState::Idle => (self.db.begin(), false, system_now()),
         };
         let interrupt = self.interrupt();
-        match executor::start_copy_in(&stmt.ast, &txn, &self.settings, interrupt) {
+        match executor::start_copy_in(&stmt.ast, &txn, &self.settings, txn_start, interrupt) {
             Ok(loader) => {
                 let output = Output::CopyIn {
                     format: loader.format(),
@@ -356,7 +372,10 @@ impl Session {
 
     fn begin(&mut self) -> Output {
         match self.txn {
-            TxnState::Idle => self.txn = TxnState::Block(self.db.begin()),
+            TxnState::Idle => {
+                self.block_start = system_now();
+                self.txn = TxnState::Block(self.db.begin());
+            }
             _ => self.notices.push(Notice {
                 severity: "WARNING",
                 code: code::ACTIVE_SQL_TRANSACTION,
