@@ -55,20 +55,27 @@ impl ExecContext {
 
 type Rows = Box<dyn Iterator<Item = SqlResult<Vec<Value>>> + Send>;
 
-/// Runs one statement in `txn`, which started at `txn_start` (now() and
-/// CURRENT_TIMESTAMP; microseconds since 2000-01-01 UTC).
+/// When a statement's transaction and the statement itself started
+/// (microseconds since 2000-01-01 UTC): now() and statement_timestamp().
+#[derive(Debug, Clone, Copy)]
+pub struct StartTimes {
+    pub transaction: i64,
+    pub statement: i64,
+}
+
+/// Runs one statement in `txn`.
 pub fn execute(
     stmt: &ast::Statement,
     txn: &mut Transaction,
     settings: &mut Settings,
     params: &[Value],
-    txn_start: i64,
+    times: StartTimes,
     interrupt: Interrupt,
 ) -> SqlResult<Output> {
-    let now = txn_start;
+    let now = times.transaction;
     let declared: Vec<Option<DataType>> = params.iter().map(value_type).collect();
     let mut binder = Binder::new(&declared, settings.time_zone(), now);
-    binder.statement_now = crate::types::datetime::system_now();
+    binder.statement_now = times.statement;
     let bound = planner::plan_statement(stmt, txn.catalog(), &mut binder)?;
     let param_types = binder.param_types();
     if params.len() < param_types.len() {

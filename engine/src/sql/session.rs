@@ -19,6 +19,7 @@ use crate::types::{DataType, SessionTimeZone, Value};
 
 use super::copy::load::Loader;
 use super::error::{SqlError, SqlResult, code};
+use super::executor::StartTimes;
 use super::interrupt::{CancelHandle, Interrupt};
 use super::result::{Description, Notice, Output, TransactionStatus};
 use super::settings::Settings;
@@ -186,7 +187,10 @@ impl Session {
                     &mut txn,
                     &mut self.settings,
                     params,
-                    self.block_start,
+                    StartTimes {
+                        transaction: self.block_start,
+                        statement: system_now(),
+                    },
                     interrupt,
                 );
                 self.txn = match &result {
@@ -198,12 +202,16 @@ impl Session {
             TxnState::Idle => {
                 let mut txn = self.db.begin();
                 let interrupt = self.interrupt();
+                let start = system_now();
                 let output = executor::execute(
                     &stmt.ast,
                     &mut txn,
                     &mut self.settings,
                     params,
-                    system_now(),
+                    StartTimes {
+                        transaction: start,
+                        statement: start,
+                    },
                     interrupt,
                 )?;
                 txn.commit()?;
