@@ -27,6 +27,7 @@ pub mod memtable;
 pub mod record;
 pub mod row;
 pub mod segment;
+pub mod selection;
 pub mod snapshot;
 pub mod sql;
 pub mod txn;

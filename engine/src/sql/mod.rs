@@ -10,6 +10,7 @@ pub mod error;
 mod executor;
 mod expr;
 mod functions;
+mod index_ddl;
 mod interrupt;
 mod parser;
 mod plan;
