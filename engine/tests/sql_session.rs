@@ -472,3 +472,66 @@ fn upserts_with_on_conflict() {
         "the failed statement left nothing"
     );
 }
+
+#[test]
+fn now_is_the_transaction_start_and_clock_timestamp_moves() {
+    let (_d, mut s) = session();
+    let pause = || std::thread::sleep(std::time::Duration::from_millis(20));
+    run(&mut s, "BEGIN").unwrap();
+    let first = one(
+        &mut s,
+        "SELECT now(), current_timestamp, transaction_timestamp()",
+    );
+    let parts: Vec<&str> = first.split('|').collect();
+    assert!(parts.iter().all(|p| *p == parts[0]), "{first}");
+    let stmt1 = one(&mut s, "SELECT statement_timestamp()");
+    pause();
+    assert_eq!(one(&mut s, "SELECT now()"), parts[0]);
+    let stmt2 = one(&mut s, "SELECT statement_timestamp()");
+    assert_ne!(stmt1, stmt2, "each statement has its own start");
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT statement_timestamp() >= now(), clock_timestamp() > now()"
+        ),
+        "t|t"
+    );
+    run(&mut s, "COMMIT").unwrap();
+    pause();
+    // Outside a block every statement is a transaction of its own.
+    assert_ne!(one(&mut s, "SELECT now()"), parts[0]);
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT now() = statement_timestamp(), 'now'::timestamptz = now()"
+        ),
+        "t|t"
+    );
+}
+
+#[test]
+fn savepoints_undo_and_recover_a_failed_block() {
+    let (_d, mut s) = session();
+    run(&mut s, "CREATE TABLE sp (id INT PRIMARY KEY)").unwrap();
+    assert_eq!(err(&mut s, "SAVEPOINT a").code, "25P01");
+    run(
+        &mut s,
+        "BEGIN; INSERT INTO sp VALUES (1); SAVEPOINT a; INSERT INTO sp VALUES (2)",
+    )
+    .unwrap();
+    run(&mut s, "SAVEPOINT b; INSERT INTO sp VALUES (3)").unwrap();
+    run(&mut s, "ROLLBACK TO SAVEPOINT b").unwrap();
+    assert_eq!(one(&mut s, "SELECT count(*) FROM sp"), "2");
+    // A failed statement fails the block; ROLLBACK TO makes it usable.
+    assert_eq!(err(&mut s, "INSERT INTO sp VALUES (1)").code, "23505");
+    assert_eq!(err(&mut s, "SELECT 1").code, "25P02");
+    assert_eq!(s.transaction_status(), TransactionStatus::Failed);
+    run(&mut s, "ROLLBACK TO a").unwrap();
+    assert_eq!(one(&mut s, "SELECT count(*) FROM sp"), "1");
+    run(&mut s, "RELEASE SAVEPOINT a").unwrap();
+    assert_eq!(err(&mut s, "ROLLBACK TO a").code, "3B001");
+    assert_eq!(s.transaction_status(), TransactionStatus::Failed);
+    run(&mut s, "ROLLBACK").unwrap();
+    run(&mut s, "BEGIN; INSERT INTO sp VALUES (5); SAVEPOINT x; INSERT INTO sp VALUES (6); RELEASE x; COMMIT").unwrap();
+    assert_eq!(one(&mut s, "SELECT count(*) FROM sp"), "2");
+}

@@ -63,17 +63,27 @@ impl ExecContext {
 
 type Rows = Box<dyn Iterator<Item = SqlResult<Vec<Value>>> + Send>;
 
+/// When a statement's transaction and the statement itself started
+/// (microseconds since 2000-01-01 UTC): now() and statement_timestamp().
+#[derive(Debug, Clone, Copy)]
+pub struct StartTimes {
+    pub transaction: i64,
+    pub statement: i64,
+}
+
 /// Runs one statement in `txn`.
 pub fn execute(
     stmt: &ast::Statement,
     txn: &mut Transaction,
     settings: &mut Settings,
     params: &[Value],
+    times: StartTimes,
     interrupt: Interrupt,
 ) -> SqlResult<Output> {
-    let now = crate::types::datetime::system_now();
+    let now = times.transaction;
     let declared: Vec<Option<DataType>> = params.iter().map(value_type).collect();
     let mut binder = Binder::new(&declared, settings.time_zone(), now);
+    binder.statement_now = times.statement;
     let bound = planner::plan_statement(stmt, txn.catalog(), &mut binder)?;
     let param_types = binder.param_types();
     if params.len() < param_types.len() {
@@ -314,9 +324,10 @@ pub fn start_copy_in(
     stmt: &ast::Statement,
     txn: &Transaction,
     settings: &Settings,
+    txn_start: i64,
     interrupt: Interrupt,
 ) -> SqlResult<Loader> {
-    let now = crate::types::datetime::system_now();
+    let now = txn_start;
     let mut binder = Binder::new(&[], settings.time_zone(), now);
     let BoundStatement::Copy(copy) = planner::plan_statement(stmt, txn.catalog(), &mut binder)?
     else {
@@ -606,6 +617,7 @@ fn run_prepared(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
                 Ok(row.to_vec())
             }))
         }
+        Plan::IndexScan { table, index } => super::index_plan::scan(*table, index, ctx)?,
         Plan::Values { rows } => {
             let ev = ctx.eval();
             let rows = rows
@@ -659,6 +671,9 @@ fn run_prepared(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             aggs,
             arg_types,
         } => {
+            if let Some(rows) = super::index_plan::aggregate(input, keys, aggs, ctx)? {
+                return Ok(Box::new(rows.into_iter().map(Ok)));
+            }
             let input = run_prepared(input, ctx)?;
             aggregate(input, keys, aggs, arg_types, ctx)?
         }

@@ -11,6 +11,7 @@ mod executor;
 mod expr;
 mod functions;
 mod index_ddl;
+mod index_plan;
 mod interrupt;
 mod parser;
 mod plan;

@@ -43,6 +43,12 @@ pub enum Plan {
     Scan {
         table: TableId,
     },
+    /// The rows of a table where `index` is true, found with the table's
+    /// bitmap indexes (sql/index_plan.rs); all columns in table order.
+    IndexScan {
+        table: TableId,
+        index: Expr,
+    },
     /// Literal rows (VALUES).
     Values {
         rows: Vec<Vec<Expr>>,
@@ -135,6 +141,10 @@ impl Plan {
         };
         Ok(match self {
             Plan::Single | Plan::Scan { .. } | Plan::WorkTable { .. } => self.clone(),
+            Plan::IndexScan { table, index } => Plan::IndexScan {
+                table: *table,
+                index: f(index)?,
+            },
             Plan::RecursiveUnion {
                 id,
                 all: is_all,

@@ -13,11 +13,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use sqlparser::ast;
 
 use crate::db::Database;
-use crate::txn::Transaction;
+use crate::txn::{Savepoint, Transaction};
+use crate::types::datetime::system_now;
 use crate::types::{DataType, SessionTimeZone, Value};
 
 use super::copy::load::Loader;
 use super::error::{SqlError, SqlResult, code};
+use super::executor::StartTimes;
 use super::interrupt::{CancelHandle, Interrupt};
 use super::result::{Description, Notice, Output, TransactionStatus};
 use super::settings::Settings;
@@ -58,6 +60,13 @@ pub struct Session {
     cancel: CancelHandle,
     /// A COPY FROM STDIN taking input.
     copy: Option<CopyIn>,
+    /// When the open transaction block began: now() within it.
+    block_start: i64,
+    /// The block's savepoints, oldest first (a name may repeat; the newest
+    /// counts).
+    savepoints: Vec<(String, Savepoint)>,
+    /// A failed block's transaction, kept for ROLLBACK TO a savepoint.
+    failed_txn: Option<Transaction>,
 }
 
 /// A COPY FROM STDIN in progress, with the transaction it loads into.
@@ -80,6 +89,9 @@ impl Session {
             stream_failed: Arc::new(AtomicBool::new(false)),
             cancel: CancelHandle::default(),
             copy: None,
+            block_start: 0,
+            savepoints: Vec::new(),
+            failed_txn: None,
         }
     }
 
@@ -167,6 +179,14 @@ impl Session {
             S::Rollback {
                 savepoint: None, ..
             } => return Ok(self.rollback()),
+            S::Savepoint { name } => return self.savepoint(&super::binder::ident_name(name)),
+            S::Rollback {
+                savepoint: Some(name),
+                ..
+            } => return self.rollback_to(&super::binder::ident_name(name)),
+            S::ReleaseSavepoint { name } => {
+                return self.release(&super::binder::ident_name(name));
+            }
             S::Copy { to: false, .. } => return self.start_copy_in(stmt),
             _ => {}
         }
@@ -177,19 +197,41 @@ impl Session {
             }
             TxnState::Block(mut txn) => {
                 let interrupt = self.interrupt();
-                let result =
-                    executor::execute(&stmt.ast, &mut txn, &mut self.settings, params, interrupt);
+                let result = executor::execute(
+                    &stmt.ast,
+                    &mut txn,
+                    &mut self.settings,
+                    params,
+                    StartTimes {
+                        transaction: self.block_start,
+                        statement: system_now(),
+                    },
+                    interrupt,
+                );
                 self.txn = match &result {
                     Ok(_) => TxnState::Block(txn),
-                    Err(_) => TxnState::Failed,
+                    Err(_) => {
+                        self.failed_txn = Some(txn);
+                        TxnState::Failed
+                    }
                 };
                 result.map(|output| self.watch_stream(output))
             }
             TxnState::Idle => {
                 let mut txn = self.db.begin();
                 let interrupt = self.interrupt();
-                let output =
-                    executor::execute(&stmt.ast, &mut txn, &mut self.settings, params, interrupt)?;
+                let start = system_now();
+                let output = executor::execute(
+                    &stmt.ast,
+                    &mut txn,
+                    &mut self.settings,
+                    params,
+                    StartTimes {
+                        transaction: start,
+                        statement: start,
+                    },
+                    interrupt,
+                )?;
                 txn.commit()?;
                 Ok(output)
             }
@@ -199,16 +241,16 @@ impl Session {
     /// Starts COPY … FROM STDIN in the session's transaction block, or in
     /// a transaction of its own.
     fn start_copy_in(&mut self, stmt: &Statement) -> SqlResult<Output> {
-        let (txn, in_block) = match std::mem::replace(&mut self.txn, TxnState::Idle) {
+        let (txn, in_block, txn_start) = match std::mem::replace(&mut self.txn, TxnState::Idle) {
             TxnState::Failed => {
                 self.txn = TxnState::Failed;
                 return Err(failed_transaction());
             }
-            TxnState::Block(txn) => (txn, true),
-            TxnState::Idle => (self.db.begin(), false),
+            TxnState::Block(txn) => (txn, true, self.block_start),
+            TxnState::Idle => (self.db.begin(), false, system_now()),
         };
         let interrupt = self.interrupt();
-        match executor::start_copy_in(&stmt.ast, &txn, &self.settings, interrupt) {
+        match executor::start_copy_in(&stmt.ast, &txn, &self.settings, txn_start, interrupt) {
             Ok(loader) => {
                 let output = Output::CopyIn {
                     format: loader.format(),
@@ -224,6 +266,7 @@ impl Session {
             Err(e) => {
                 if in_block {
                     self.txn = TxnState::Failed;
+                    self.failed_txn = Some(txn);
                 }
                 Err(e)
             }
@@ -294,6 +337,7 @@ impl Session {
             && copy.in_block
         {
             self.txn = TxnState::Failed;
+            self.failed_txn = Some(copy.txn);
         }
     }
 
@@ -308,8 +352,9 @@ impl Session {
     fn absorb_stream_failure(&mut self) {
         if self.stream_failed.swap(false, Ordering::AcqRel)
             && matches!(self.txn, TxnState::Block(_))
+            && let TxnState::Block(txn) = std::mem::replace(&mut self.txn, TxnState::Failed)
         {
-            self.txn = TxnState::Failed;
+            self.failed_txn = Some(txn);
         }
     }
 
@@ -356,7 +401,10 @@ impl Session {
 
     fn begin(&mut self) -> Output {
         match self.txn {
-            TxnState::Idle => self.txn = TxnState::Block(self.db.begin()),
+            TxnState::Idle => {
+                self.block_start = system_now();
+                self.txn = TxnState::Block(self.db.begin());
+            }
             _ => self.notices.push(Notice {
                 severity: "WARNING",
                 code: code::ACTIVE_SQL_TRANSACTION,
@@ -369,6 +417,7 @@ impl Session {
     }
 
     fn commit(&mut self) -> SqlResult<Output> {
+        self.end_block();
         match std::mem::replace(&mut self.txn, TxnState::Idle) {
             TxnState::Idle => {
                 self.notices.push(no_transaction_warning());
@@ -389,7 +438,80 @@ impl Session {
         }
     }
 
+    /// Forgets the block's savepoints and failed transaction.
+    fn end_block(&mut self) {
+        self.savepoints.clear();
+        self.failed_txn = None;
+    }
+
+    /// SAVEPOINT name.
+    fn savepoint(&mut self, name: &str) -> SqlResult<Output> {
+        match &self.txn {
+            TxnState::Idle => Err(not_in_block("SAVEPOINT")),
+            TxnState::Failed => Err(failed_transaction()),
+            TxnState::Block(txn) => {
+                self.savepoints.push((name.to_owned(), txn.savepoint()));
+                Ok(Output::Command {
+                    tag: "SAVEPOINT".into(),
+                })
+            }
+        }
+    }
+
+    /// The newest savepoint called `name`; a missing one fails the block.
+    fn find_savepoint(&mut self, name: &str) -> SqlResult<usize> {
+        match self.savepoints.iter().rposition(|(n, _)| n == name) {
+            Some(i) => Ok(i),
+            None => {
+                if let TxnState::Block(txn) = std::mem::replace(&mut self.txn, TxnState::Failed) {
+                    self.failed_txn = Some(txn);
+                }
+                Err(SqlError::new(
+                    code::INVALID_SAVEPOINT_SPECIFICATION,
+                    format!("savepoint \"{name}\" does not exist"),
+                ))
+            }
+        }
+    }
+
+    /// ROLLBACK TO [SAVEPOINT] name: undoes what followed it, keeps it, and
+    /// leaves a failed block usable again.
+    fn rollback_to(&mut self, name: &str) -> SqlResult<Output> {
+        if matches!(self.txn, TxnState::Idle) {
+            return Err(not_in_block("ROLLBACK TO SAVEPOINT"));
+        }
+        let i = self.find_savepoint(name)?;
+        let mut txn = match std::mem::replace(&mut self.txn, TxnState::Idle) {
+            TxnState::Block(txn) => txn,
+            _ => self
+                .failed_txn
+                .take()
+                .ok_or_else(|| SqlError::internal("a failed block without its transaction"))?,
+        };
+        txn.rollback_to(self.savepoints[i].1.clone());
+        self.savepoints.truncate(i + 1);
+        self.txn = TxnState::Block(txn);
+        Ok(Output::Command {
+            tag: "ROLLBACK".into(),
+        })
+    }
+
+    /// RELEASE [SAVEPOINT] name: forgets it and those after it.
+    fn release(&mut self, name: &str) -> SqlResult<Output> {
+        match self.txn {
+            TxnState::Idle => return Err(not_in_block("RELEASE SAVEPOINT")),
+            TxnState::Failed => return Err(failed_transaction()),
+            TxnState::Block(_) => {}
+        }
+        let i = self.find_savepoint(name)?;
+        self.savepoints.truncate(i);
+        Ok(Output::Command {
+            tag: "RELEASE".into(),
+        })
+    }
+
     fn rollback(&mut self) -> Output {
+        self.end_block();
         if let TxnState::Idle = std::mem::replace(&mut self.txn, TxnState::Idle) {
             self.notices.push(no_transaction_warning());
         }
@@ -403,6 +525,14 @@ fn is_transaction_end(stmt: &ast::Statement) -> bool {
     matches!(
         stmt,
         ast::Statement::Commit { .. } | ast::Statement::Rollback { .. }
+    )
+}
+
+/// 25P01: a savepoint command outside a transaction block.
+fn not_in_block(what: &str) -> SqlError {
+    SqlError::new(
+        code::NO_ACTIVE_SQL_TRANSACTION,
+        format!("{what} can only be used in transaction blocks"),
     )
 }
 
