@@ -119,6 +119,11 @@ pub struct Binder<'a> {
     pub now: i64,
     /// pg_catalog and information_schema, for the system hooks.
     pub system: Option<std::sync::Arc<super::system::SystemCatalog>>,
+    /// The session's user (current_user); None: the bootstrap superuser.
+    pub current_user: Option<String>,
+    /// Every user table the statement reads (FROM items, subqueries), in
+    /// the order the planner met them: each needs SELECT privilege.
+    pub tables_read: Vec<crate::catalog::TableId>,
 }
 
 /// Where aggregates may appear.
@@ -136,6 +141,8 @@ impl<'a> Binder<'a> {
             time_zone,
             now,
             system: None,
+            current_user: None,
+            tables_read: Vec::new(),
         }
     }
 
@@ -179,6 +186,8 @@ impl<'a> Binder<'a> {
                     time_zone: self.time_zone,
                     now: self.now,
                     system: self.system.clone(),
+                    current_user: self.current_user.clone(),
+                    tables_read: Vec::new(),
                 };
                 if let Ok(b) = probe.bind(e, scope, &mut AggMode::Forbidden("GROUP BY"))
                     && let Some(i) = grouping.keys.iter().position(|k| *k == b.expr)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use crate::catalog::TableDef;
+use crate::catalog::{TableAcl, TableDef};
 use crate::memtable::Key;
 use crate::row::encode_key;
 use crate::snapshot::TableCursor;
@@ -16,6 +16,7 @@ use crate::txn::Transaction;
 use crate::types::{DataType, SessionTimeZone, Value};
 use crate::version::Version;
 
+use super::access::{self, Actor};
 use super::binder::Binder;
 use super::error::{SqlError, SqlResult, code};
 use super::expr::{EvalContext, Expr, sort_cmp};
@@ -58,11 +59,21 @@ pub fn execute(
     settings: &mut Settings,
     params: &[Value],
     interrupt: Interrupt,
+    user: Option<&str>,
 ) -> SqlResult<Output> {
+    let actor = Actor::of(txn.catalog(), user);
+    if let Some(output) = super::roles::execute(stmt, txn, &actor) {
+        return output;
+    }
+    if let Some(output) = super::grants::execute(stmt, txn, &actor) {
+        return output;
+    }
     let now = crate::types::datetime::system_now();
     let declared: Vec<Option<DataType>> = params.iter().map(value_type).collect();
     let mut binder = Binder::new(&declared, settings.time_zone(), now);
+    binder.current_user = user.map(str::to_owned);
     let bound = planner::plan_statement(stmt, txn.catalog(), &mut binder)?;
+    access::check_statement(&bound, &binder.tables_read, txn.catalog(), &actor)?;
     let param_types = binder.param_types();
     if params.len() < param_types.len() {
         return Err(SqlError::new(
@@ -168,7 +179,19 @@ pub fn execute(
                     format!("relation \"{}\" already exists", def.name),
                 ));
             }
+            let id = def.id;
             txn.create_table(def)?;
+            // The creator owns the table (a trusted caller leaves it to
+            // the bootstrap superuser).
+            if user.is_some() && txn.catalog().role(&actor.name).is_some() {
+                txn.set_acl(
+                    id,
+                    TableAcl {
+                        owner: actor.name.clone(),
+                        grants: Default::default(),
+                    },
+                )?;
+            }
             Ok(Output::Command {
                 tag: "CREATE TABLE".into(),
             })

@@ -2,17 +2,20 @@
 //! bound against the catalog, planned and executed over the engine's
 //! transactions, with results and errors as PostgreSQL gives them.
 
+pub mod access;
 mod binder;
 pub mod ddl;
 pub mod error;
 mod executor;
 mod expr;
 mod functions;
+mod grants;
 mod interrupt;
 mod parser;
 mod plan;
 mod planner;
 pub mod result;
+mod roles;
 mod session;
 pub mod settings;
 mod system;

@@ -40,6 +40,9 @@ enum TxnState {
     Idle,
     /// Inside BEGIN … COMMIT.
     Block(Transaction),
+    /// The implicit transaction of a query string of several statements
+    /// (see [`Session::begin_implicit`]).
+    Implicit(Transaction),
     /// A statement in the block failed: everything is refused until the
     /// block ends.
     Failed,
@@ -55,19 +58,46 @@ pub struct Session {
     /// caller read it: the block is then failed too.
     stream_failed: Arc<AtomicBool>,
     cancel: CancelHandle,
+    /// The role the client authenticated as; None for a program embedding
+    /// the engine, trusted as the bootstrap superuser.
+    user: Option<String>,
+    /// Between [`Session::begin_implicit`] and [`Session::end_implicit`].
+    implicit: bool,
 }
 
 impl Session {
-    /// A new session on `db`.
+    /// A new session on `db` for a trusted caller: it acts as the
+    /// bootstrap superuser.
     pub fn new(db: Arc<Database>) -> Session {
+        Self::with_user(db, None)
+    }
+
+    /// A new session on `db` for role `user`, whose privileges apply.
+    pub fn for_user(db: Arc<Database>, user: &str) -> Session {
+        Self::with_user(db, Some(user.to_owned()))
+    }
+
+    fn with_user(db: Arc<Database>, user: Option<String>) -> Session {
+        let mut settings = Settings::default();
+        if let Some(name) = &user {
+            let superuser = db.role(name).is_some_and(|r| r.superuser);
+            settings.set_is_superuser(superuser);
+        }
         Session {
+            user,
+            implicit: false,
             db,
             txn: TxnState::Idle,
-            settings: Settings::default(),
+            settings,
             notices: Vec::new(),
             stream_failed: Arc::new(AtomicBool::new(false)),
             cancel: CancelHandle::default(),
         }
+    }
+
+    /// The role the session runs as (None: a trusted caller).
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
     }
 
     /// The database this session runs on.
@@ -79,7 +109,7 @@ impl Session {
     pub fn transaction_status(&mut self) -> TransactionStatus {
         self.absorb_stream_failure();
         match self.txn {
-            TxnState::Idle => TransactionStatus::Idle,
+            TxnState::Idle | TxnState::Implicit(_) => TransactionStatus::Idle,
             TxnState::Block(_) => TransactionStatus::InBlock,
             TxnState::Failed => TransactionStatus::Failed,
         }
@@ -129,13 +159,19 @@ impl Session {
         }
         let snapshot;
         let catalog = match &self.txn {
-            TxnState::Block(txn) => txn.catalog(),
+            TxnState::Block(txn) | TxnState::Implicit(txn) => txn.catalog(),
             _ => {
                 snapshot = self.db.snapshot();
                 snapshot.catalog()
             }
         };
-        planner::describe(&stmt.ast, catalog, &self.settings, declared)
+        planner::describe(
+            &stmt.ast,
+            catalog,
+            &self.settings,
+            declared,
+            self.user.as_deref(),
+        )
     }
 
     /// Runs a statement with parameter values for `$1`, `$2`, ….
@@ -156,22 +192,84 @@ impl Session {
                 Err(failed_transaction())
             }
             TxnState::Block(mut txn) => {
-                let interrupt = self.interrupt();
-                let result =
-                    executor::execute(&stmt.ast, &mut txn, &mut self.settings, params, interrupt);
+                let result = self.execute_in(stmt, &mut txn, params);
                 self.txn = match &result {
                     Ok(_) => TxnState::Block(txn),
                     Err(_) => TxnState::Failed,
                 };
                 result.map(|output| self.watch_stream(output))
             }
+            // An error ends the implicit transaction: everything the query
+            // string did so far is rolled back.
+            TxnState::Implicit(mut txn) => {
+                let result = self.execute_in(stmt, &mut txn, params);
+                if result.is_ok() {
+                    self.txn = TxnState::Implicit(txn);
+                }
+                result.map(|output| self.watch_stream(output))
+            }
+            TxnState::Idle if self.implicit => {
+                let mut txn = self.db.begin();
+                let result = self.execute_in(stmt, &mut txn, params);
+                if result.is_ok() {
+                    self.txn = TxnState::Implicit(txn);
+                }
+                result.map(|output| self.watch_stream(output))
+            }
             TxnState::Idle => {
                 let mut txn = self.db.begin();
                 let interrupt = self.interrupt();
-                let output =
-                    executor::execute(&stmt.ast, &mut txn, &mut self.settings, params, interrupt)?;
+                let output = executor::execute(
+                    &stmt.ast,
+                    &mut txn,
+                    &mut self.settings,
+                    params,
+                    interrupt,
+                    self.user.as_deref(),
+                )?;
                 txn.commit()?;
                 Ok(output)
+            }
+        }
+    }
+
+    fn execute_in(
+        &mut self,
+        stmt: &Statement,
+        txn: &mut Transaction,
+        params: &[Value],
+    ) -> SqlResult<Output> {
+        let interrupt = self.interrupt();
+        executor::execute(
+            &stmt.ast,
+            txn,
+            &mut self.settings,
+            params,
+            interrupt,
+            self.user.as_deref(),
+        )
+    }
+
+    /// Starts running a query string of several statements (the simple
+    /// query protocol) as PostgreSQL does: as one implicit transaction, so
+    /// that an error rolls back the string's earlier statements too.
+    /// BEGIN inside it turns what ran so far into an explicit block;
+    /// COMMIT and ROLLBACK end it, and the statements after them start a
+    /// new one. [`Session::end_implicit`] commits what is left.
+    pub fn begin_implicit(&mut self) {
+        self.implicit = true;
+    }
+
+    /// Ends the query string: commits its implicit transaction, if one is
+    /// open (an explicit block stays open).
+    pub fn end_implicit(&mut self) -> SqlResult<()> {
+        self.implicit = false;
+        self.absorb_stream_failure();
+        match std::mem::replace(&mut self.txn, TxnState::Idle) {
+            TxnState::Implicit(txn) => txn.commit().map(|_| ()).map_err(Into::into),
+            other => {
+                self.txn = other;
+                Ok(())
             }
         }
     }
@@ -183,12 +281,15 @@ impl Session {
         Interrupt::new(self.cancel.clone(), self.settings.statement_timeout_ms())
     }
 
-    /// Marks the block failed if a result stream of it failed.
+    /// Marks the block failed, or rolls the implicit transaction back, if
+    /// a result stream of it failed.
     fn absorb_stream_failure(&mut self) {
-        if self.stream_failed.swap(false, Ordering::AcqRel)
-            && matches!(self.txn, TxnState::Block(_))
-        {
-            self.txn = TxnState::Failed;
+        if self.stream_failed.swap(false, Ordering::AcqRel) {
+            match self.txn {
+                TxnState::Block(_) => self.txn = TxnState::Failed,
+                TxnState::Implicit(_) => self.txn = TxnState::Idle,
+                _ => {}
+            }
         }
     }
 
@@ -216,13 +317,17 @@ impl Session {
     }
 
     fn begin(&mut self) -> Output {
-        match self.txn {
+        match std::mem::replace(&mut self.txn, TxnState::Idle) {
             TxnState::Idle => self.txn = TxnState::Block(self.db.begin()),
-            _ => self.notices.push(Notice {
-                severity: "WARNING",
-                code: code::ACTIVE_SQL_TRANSACTION,
-                message: "there is already a transaction in progress".into(),
-            }),
+            TxnState::Implicit(txn) => self.txn = TxnState::Block(txn),
+            other => {
+                self.txn = other;
+                self.notices.push(Notice {
+                    severity: "WARNING",
+                    code: code::ACTIVE_SQL_TRANSACTION,
+                    message: "there is already a transaction in progress".into(),
+                });
+            }
         }
         Output::Command {
             tag: "BEGIN".into(),
@@ -247,11 +352,23 @@ impl Session {
                     tag: "COMMIT".into(),
                 })
             }
+            // PostgreSQL commits an implicit transaction, with a warning
+            // that no BEGIN preceded.
+            TxnState::Implicit(txn) => {
+                self.notices.push(no_transaction_warning());
+                txn.commit()?;
+                Ok(Output::Command {
+                    tag: "COMMIT".into(),
+                })
+            }
         }
     }
 
     fn rollback(&mut self) -> Output {
-        if let TxnState::Idle = std::mem::replace(&mut self.txn, TxnState::Idle) {
+        // Outside an explicit block PostgreSQL warns, implicit or not.
+        if let TxnState::Idle | TxnState::Implicit(_) =
+            std::mem::replace(&mut self.txn, TxnState::Idle)
+        {
             self.notices.push(no_transaction_warning());
         }
         Output::Command {
