@@ -100,6 +100,9 @@ fn crmdb_run(session: &mut Session, sql: &str) -> Outcome {
                     .unwrap_or(0),
             ),
             Ok(Output::Empty) => Outcome::Command(0),
+            Ok(Output::CopyIn { .. } | Output::CopyOut { .. }) => {
+                panic!("COPY is compared with PostgreSQL in tests/copy.rs: {sql}")
+            }
         };
     }
     last

@@ -410,14 +410,7 @@ async fn errors_carry_sqlstate_and_leave_the_connection_usable() {
 }
 
 fn psql(server: &TestServer, args: &[&str]) -> std::process::Output {
-    Command::new("psql")
-        .arg(server.conninfo())
-        .args(["-X", "-A", "-t"])
-        .args(args)
-        .env("PGPASSWORD", PASSWORD)
-        .env("PGCONNECT_TIMEOUT", "10")
-        .output()
-        .expect("run psql")
+    server.psql(&[&["-A", "-t"], args].concat())
 }
 
 #[test]

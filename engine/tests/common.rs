@@ -60,3 +60,12 @@ pub fn items_state(snapshot: &Snapshot) -> State {
         })
         .collect()
 }
+
+/// A SQL session on a fresh database (no canonical schema) in a
+/// temporary directory.
+pub fn sql_session() -> (tempfile::TempDir, crmdb_engine::sql::Session) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vfs = Arc::new(crmdb_engine::vfs::DiskVfs::new(dir.path()).expect("vfs"));
+    let db = Database::open_with(vfs, test_options()).expect("open");
+    (dir, crmdb_engine::sql::Session::new(Arc::new(db)))
+}

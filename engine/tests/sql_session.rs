@@ -40,6 +40,13 @@ fn run(s: &mut Session, sql: &str) -> Result<Vec<Vec<String>>, SqlError> {
                 .collect::<Result<_, _>>()?,
             Output::Command { tag } => vec![vec![tag]],
             Output::Empty => vec![],
+            Output::CopyIn { .. } => vec![vec!["COPY IN".into()]],
+            Output::CopyOut { header, lines, .. } => header
+                .into_iter()
+                .map(Ok)
+                .chain(lines)
+                .map(|l| l.map(|l| vec![String::from_utf8(l).expect("UTF-8")]))
+                .collect::<Result<_, _>>()?,
         };
     }
     Ok(last)

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::BytesMut;
 use futures::{SinkExt, StreamExt};
 use pgwire::api::cancel::CancelHandler;
-use pgwire::api::{ClientInfo, NoopHandler, PgWireConnectionState};
+use pgwire::api::{ClientInfo, PgWireConnectionState};
 use pgwire::error::{ErrorInfo, PgWireError};
 use pgwire::messages::cancel::CancelRequest;
 use pgwire::messages::response::TransactionStatus;
@@ -70,7 +70,6 @@ pub async fn serve(
 
     let conn = Conn::new(shared.clone());
     let startup = Arc::new(Startup::new(conn.clone()));
-    let noop = Arc::new(NoopHandler);
     let canceller = Arc::new(Canceller(shared.clone()));
 
     loop {
@@ -133,7 +132,12 @@ pub async fn serve(
         if matches!(msg, PgWireFrontendMessage::Terminate(_)) {
             break;
         }
-        let is_extended = msg.is_extended_query();
+        // An error during COPY FROM STDIN waits for Sync if the COPY
+        // came through the extended protocol.
+        let is_extended = match socket.state() {
+            PgWireConnectionState::CopyInProgress(extended) => extended,
+            _ => msg.is_extended_query(),
+        };
         let is_cancel = matches!(msg, PgWireFrontendMessage::CancelRequest(_));
         let result = process_message(
             msg,
@@ -141,7 +145,7 @@ pub async fn serve(
             startup.clone(),
             conn.clone(),
             conn.clone(),
-            noop.clone(),
+            conn.clone(),
             canceller.clone(),
         )
         .await;

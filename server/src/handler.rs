@@ -11,6 +11,7 @@ use futures::{Sink, SinkExt};
 use pgwire::api::auth::sasl::SASLAuthStartupHandler;
 use pgwire::api::auth::sasl::scram::ScramAuth;
 use pgwire::api::auth::{ServerParameterProvider, StartupHandler};
+use pgwire::api::copy::CopyHandler;
 use pgwire::api::portal::Portal;
 use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
 use pgwire::api::results::Response;
@@ -20,6 +21,7 @@ use pgwire::api::{
     ClientInfo, ClientPortalStore, METADATA_DATABASE, METADATA_USER, PgWireConnectionState,
 };
 use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use pgwire::messages::copy::{CopyData, CopyDone, CopyFail};
 use pgwire::messages::extendedquery::{
     Bind, Close, Describe, Execute, Parse, Sync as PgSync, TARGET_TYPE_BYTE_PORTAL,
 };
@@ -45,6 +47,13 @@ fn wire_status(s: TransactionStatus) -> WireStatus {
         TransactionStatus::InBlock => WireStatus::Transaction,
         TransactionStatus::Failed => WireStatus::Error,
     }
+}
+
+/// How a job ended.
+struct Ran {
+    status: WireStatus,
+    /// COPY FROM STDIN started: CopyData comes next.
+    copy_in: bool,
 }
 
 /// One client connection's query side.
@@ -84,8 +93,9 @@ impl Conn {
     }
 
     /// Runs `job` on the session thread, sending its messages to `client`
-    /// as they come; the transaction status afterwards, or the job's error.
-    async fn run<C>(&self, client: &mut C, job: Job) -> PgWireResult<WireStatus>
+    /// as they come; the transaction status afterwards and whether COPY
+    /// FROM STDIN started, or the job's error.
+    async fn run<C>(&self, client: &mut C, job: Job) -> PgWireResult<Ran>
     where
         C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send,
         C::Error: Debug,
@@ -99,16 +109,18 @@ impl Conn {
             .submit(job)
             .ok_or_else(|| fatal("XX000", "the session thread has ended"))?;
         let mut error = None;
+        let mut copy_in = false;
         loop {
             match events.recv().await {
                 Some(Event::Msg(m)) => client.feed(m).await?,
                 Some(Event::Error(e)) => error = Some(e),
+                Some(Event::CopyIn) => copy_in = true,
                 Some(Event::Done(status)) => {
                     let status = wire_status(status);
                     client.set_transaction_status(status);
                     return match error {
                         Some(e) => Err(PgWireError::UserError(e)),
-                        None => Ok(status),
+                        None => Ok(Ran { status, copy_in }),
                     };
                 }
                 None => return Err(fatal("XX000", "the session thread has ended")),
@@ -230,11 +242,17 @@ impl SimpleQueryHandler for Conn {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         client.set_state(PgWireConnectionState::QueryInProgress);
-        let status = self.run(client, Job::Simple(query.query)).await?;
+        let ran = self.run(client, Job::Simple(query.query)).await?;
+        if ran.copy_in {
+            // ReadyForQuery follows the COPY's CopyDone (see CopyHandler).
+            client.set_state(PgWireConnectionState::CopyInProgress(false));
+            client.flush().await?;
+            return Ok(());
+        }
         client.set_state(PgWireConnectionState::ReadyForQuery);
         client
             .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
-                status,
+                ran.status,
             )))
             .await?;
         Ok(())
@@ -303,7 +321,11 @@ impl ExtendedQueryHandler for Conn {
             portal: message.name.unwrap_or_default(),
             max_rows: usize::try_from(message.max_rows).unwrap_or(0),
         };
-        self.run(client, job).await.map(|_| ())
+        if self.run(client, job).await?.copy_in {
+            client.set_state(PgWireConnectionState::CopyInProgress(true));
+            client.flush().await?;
+        }
+        Ok(())
     }
 
     async fn on_describe<C>(&self, client: &mut C, message: Describe) -> PgWireResult<()>
@@ -341,7 +363,7 @@ impl ExtendedQueryHandler for Conn {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let status = self.run(client, Job::Sync).await?;
+        let status = self.run(client, Job::Sync).await?.status;
         client
             .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
                 status,
@@ -363,5 +385,43 @@ impl ExtendedQueryHandler for Conn {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         unreachable!("on_execute is overridden")
+    }
+}
+
+/// COPY FROM STDIN's input, relayed to the session thread. pgwire sends
+/// ReadyForQuery after CopyDone (simple protocol) or waits for Sync
+/// (extended); after an error it drops further CopyData, as PostgreSQL does.
+#[async_trait]
+impl CopyHandler for Conn {
+    async fn on_copy_data<C>(&self, client: &mut C, copy_data: CopyData) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        self.run(client, Job::CopyData(copy_data.data))
+            .await
+            .map(|_| ())
+    }
+
+    async fn on_copy_done<C>(&self, client: &mut C, _done: CopyDone) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        self.run(client, Job::CopyDone).await.map(|_| ())
+    }
+
+    async fn on_copy_fail<C>(&self, client: &mut C, fail: CopyFail) -> PgWireError
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        match self.run(client, Job::CopyFail(fail.message)).await {
+            Err(e) => e,
+            Ok(_) => fatal("XX000", "CopyFail did not fail the COPY"),
+        }
     }
 }

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod binary;
 mod connection;
+mod copy;
 mod handler;
 mod limit;
 pub mod oid;

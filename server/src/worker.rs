@@ -16,7 +16,8 @@ use std::sync::mpsc as std_mpsc;
 use bytes::{BufMut, Bytes, BytesMut};
 use crmdb_engine::Database;
 use crmdb_engine::sql::{
-    Column, Output, RowStream, Session, SqlError, Statement, TransactionStatus, command_tag,
+    Column, CopyFormat, Output, RowStream, Session, SqlError, Statement, TransactionStatus,
+    command_tag,
 };
 use crmdb_engine::types::{DataType, SessionTimeZone, Value, format_value, parse_value};
 use pgwire::error::ErrorInfo;
@@ -31,7 +32,7 @@ use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, NoticeResp
 use pgwire::messages::startup::ParameterStatus;
 use tokio::sync::mpsc;
 
-use crate::{binary, oid};
+use crate::{binary, copy, oid};
 
 /// What the connection asks of its session thread.
 #[derive(Debug)]
@@ -64,6 +65,10 @@ pub enum Job {
     },
     /// Only reports the transaction status.
     Sync,
+    /// COPY FROM STDIN's input: a chunk, its end, or the client giving up.
+    CopyData(Bytes),
+    CopyDone,
+    CopyFail(String),
 }
 
 /// What the session thread answers, in order.
@@ -74,6 +79,9 @@ pub enum Event {
     /// An error of an extended-protocol message: the connection sends it and
     /// discards messages until Sync.
     Error(Box<ErrorInfo>),
+    /// COPY FROM STDIN has started (after its CopyInResponse): the
+    /// connection now takes CopyData.
+    CopyIn,
     /// The job is finished; the session's transaction status.
     Done(TransactionStatus),
 }
@@ -228,6 +236,7 @@ fn sql_error(e: &SqlError) -> Failure {
     info.detail = e.detail.clone();
     info.hint = e.hint.clone();
     info.position = e.position.map(|p| p.to_string());
+    info.where_context = e.context.clone();
     info
 }
 
@@ -389,7 +398,23 @@ impl SessionState {
                 out.msg(PgWireBackendMessage::CloseComplete(CloseComplete::new()))
             }
             Job::Sync => Ok(()),
+            Job::CopyData(data) => match self.session.copy_data(&data) {
+                Ok(()) => Ok(()),
+                Err(e) => out.error(sql_error(&e)),
+            },
+            Job::CopyDone => match self.session.copy_done() {
+                Ok(Output::Command { tag }) => out.msg(command_complete(tag)),
+                Ok(other) => out.error(error_info("XX000", format!("COPY ended with {other:?}"))),
+                Err(e) => out.error(sql_error(&e)),
+            },
+            Job::CopyFail(message) => out.error(sql_error(&self.session.copy_fail(&message))),
         }
+    }
+
+    /// Starts COPY FROM STDIN on the wire.
+    fn start_copy_in(format: CopyFormat, columns: usize, out: &Out) -> Result<(), Gone> {
+        out.msg(copy::copy_in_response(format, columns))?;
+        out.0.blocking_send(Event::CopyIn).map_err(|_| Gone)
     }
 
     fn send_notices(&mut self, out: &Out) -> Result<(), Gone> {
@@ -517,6 +542,24 @@ impl SessionState {
                 ))?;
                 true
             }
+            Ok(Output::CopyIn { format, columns }) => {
+                // COPY FROM STDIN ends the query string (the parser sees
+                // to that); its CopyDone completes it.
+                Self::start_copy_in(format, columns, out)?;
+                false
+            }
+            Ok(Output::CopyOut {
+                format,
+                columns,
+                header,
+                lines,
+            }) => match copy::send_copy_out(format, columns, header, lines, &mut |m| out.msg(m))? {
+                Ok(()) => true,
+                Err(e) => {
+                    out.msg(error_response(sql_error(&e)))?;
+                    false
+                }
+            },
             Err(e) => {
                 out.msg(error_response(sql_error(&e)))?;
                 false
@@ -745,6 +788,25 @@ impl SessionState {
                     return out.msg(PgWireBackendMessage::EmptyQueryResponse(
                         EmptyQueryResponse::new(),
                     ));
+                }
+                Ok(Output::CopyIn { format, columns }) => {
+                    portal.state = PortalState::Finished(None);
+                    return Self::start_copy_in(format, columns, out);
+                }
+                Ok(Output::CopyOut {
+                    format,
+                    columns,
+                    header,
+                    lines,
+                }) => {
+                    // COPY TO runs to completion whatever Execute's row limit.
+                    portal.state = PortalState::Finished(None);
+                    return match copy::send_copy_out(format, columns, header, lines, &mut |m| {
+                        out.msg(m)
+                    })? {
+                        Ok(()) => Ok(()),
+                        Err(e) => out.error(sql_error(&e)),
+                    };
                 }
                 Err(e) => {
                     portal.state = PortalState::Finished(None);

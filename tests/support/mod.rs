@@ -133,6 +133,19 @@ impl TestServer {
         )
     }
 
+    /// Runs psql against the server (as the superuser, no psqlrc) with
+    /// `args`.
+    pub fn psql(&self, args: &[&str]) -> std::process::Output {
+        Command::new("psql")
+            .arg(self.conninfo())
+            .arg("-X")
+            .args(args)
+            .env("PGPASSWORD", PASSWORD)
+            .env("PGCONNECT_TIMEOUT", "10")
+            .output()
+            .expect("run psql")
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     pub fn terminate(mut self) -> ExitStatus {
         self.terminate_keep()

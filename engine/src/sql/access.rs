@@ -9,6 +9,7 @@
 
 use crate::catalog::{Catalog, Privileges, TableId};
 
+use super::copy::CopyPlan;
 use super::error::{SqlError, SqlResult, code};
 use super::planner::{BoundStatement, ConflictAction};
 
@@ -158,6 +159,11 @@ pub(crate) fn check_statement(
                 if let Some(t) = catalog.table_by_name(name) {
                     wanted.push((t.id, Privileges::TRUNCATE));
                 }
+            }
+        }
+        BoundStatement::Copy(copy) => {
+            if let CopyPlan::From { table, .. } = copy.as_ref() {
+                wanted.push((table.id, Privileges::INSERT));
             }
         }
         BoundStatement::Query(_) | BoundStatement::Set { .. } | BoundStatement::Show { .. } => {}

@@ -53,6 +53,7 @@ pub mod code {
     pub const PROGRAM_LIMIT_EXCEEDED: &str = "54000";
     pub const STATEMENT_TOO_COMPLEX: &str = "54001";
     pub const QUERY_CANCELED: &str = "57014";
+    pub const PROTOCOL_VIOLATION: &str = "08P01";
     pub const DATA_CORRUPTED: &str = "XX001";
     pub const IO_ERROR: &str = "58030";
     pub const INTERNAL_ERROR: &str = "XX000";
@@ -67,6 +68,8 @@ pub struct SqlError {
     pub hint: Option<String>,
     /// 1-based character position in the statement, where known.
     pub position: Option<u32>,
+    /// Where it happened (the protocol's CONTEXT): "COPY customers, line 3".
+    pub context: Option<String>,
 }
 
 /// Result with a [`SqlError`].
@@ -80,6 +83,7 @@ impl SqlError {
             detail: None,
             hint: None,
             position: None,
+            context: None,
         }
     }
 
@@ -90,6 +94,11 @@ impl SqlError {
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
         self
     }
 
@@ -141,6 +150,9 @@ impl fmt::Display for SqlError {
         if let Some(detail) = &self.detail {
             write!(f, " DETAIL: {detail}")?;
         }
+        if let Some(context) = &self.context {
+            write!(f, " CONTEXT: {context}")?;
+        }
         Ok(())
     }
 }
@@ -155,6 +167,7 @@ impl From<TextError> for SqlError {
             detail: e.detail().map(str::to_owned),
             hint: e.hint().map(str::to_owned),
             position: None,
+            context: None,
         }
     }
 }

@@ -18,6 +18,10 @@ use crate::version::Version;
 
 use super::access::{self, Actor};
 use super::binder::Binder;
+use super::copy::decode::Decoder;
+use super::copy::encode::Encoder;
+use super::copy::load::{Loader, RowMaker};
+use super::copy::{CopyOptions, CopyPlan};
 use super::error::{SqlError, SqlResult, code};
 use super::expr::{EvalContext, Expr, sort_cmp};
 use super::functions::aggregate::Accumulator;
@@ -245,6 +249,16 @@ pub fn execute(
             settings.set(&name, value.as_deref())?;
             Ok(Output::Command { tag: "SET".into() })
         }
+        BoundStatement::Copy(copy) => match *copy {
+            CopyPlan::To {
+                columns,
+                plan,
+                options,
+            } => copy_out(&columns, &plan, options, &ctx),
+            CopyPlan::From { .. } => Err(SqlError::internal(
+                "COPY FROM STDIN runs through Session::execute",
+            )),
+        },
         BoundStatement::Show { name } => {
             let value = settings.get(&name)?;
             Ok(Output::Rows {
@@ -258,6 +272,89 @@ pub fn execute(
             })
         }
     }
+}
+
+/// COPY … TO STDOUT: the rows of `plan` as lines of the COPY's format,
+/// produced as the caller reads them.
+fn copy_out(
+    columns: &[String],
+    plan: &Plan,
+    options: CopyOptions,
+    ctx: &Arc<ExecContext>,
+) -> SqlResult<Output> {
+    let mut encoder = Encoder::new(options.clone(), columns);
+    let header = options.header.then(|| {
+        let mut line = Vec::new();
+        encoder.header(columns, &mut line);
+        line
+    });
+    let tz = ctx.time_zone.clone();
+    let rows = run(plan, ctx)?;
+    Ok(Output::CopyOut {
+        format: options.format,
+        columns: columns.len(),
+        header,
+        lines: Box::new(rows.map(move |row| {
+            row.map(|values| {
+                let mut line = Vec::with_capacity(16 * values.len());
+                encoder.row(&values, &tz, &mut line);
+                line
+            })
+        })),
+    })
+}
+
+/// Starts COPY … FROM STDIN in `txn`: binds it and returns what loads
+/// its input (see [`crate::sql::Session::copy_data`]).
+pub fn start_copy_in(
+    stmt: &ast::Statement,
+    txn: &Transaction,
+    settings: &Settings,
+    interrupt: Interrupt,
+    user: Option<&str>,
+) -> SqlResult<Loader> {
+    let now = crate::types::datetime::system_now();
+    let mut binder = Binder::new(&[], settings.time_zone(), now);
+    binder.current_user = user.map(str::to_owned);
+    let bound = planner::plan_statement(stmt, txn.catalog(), &mut binder)?;
+    let actor = Actor::of(txn.catalog(), user);
+    access::check_statement(&bound, &binder.tables_read, txn.catalog(), &actor)?;
+    let BoundStatement::Copy(copy) = bound else {
+        return Err(SqlError::internal("not a COPY"));
+    };
+    let CopyPlan::From {
+        table,
+        targets,
+        defaults,
+        options,
+    } = *copy
+    else {
+        return Err(SqlError::internal("not a COPY FROM"));
+    };
+    let ctx = ExecContext {
+        version: txn.view(),
+        params: Vec::new(),
+        time_zone: settings.time_zone().clone(),
+        now,
+        interrupt,
+    };
+    let checks = checks_of(&table, &ctx)?;
+    let names = targets
+        .iter()
+        .map(|&i| table.columns[i].name.clone())
+        .collect();
+    let format = options.format;
+    let decoder = Decoder::new(options, &table.name, names);
+    let rows = RowMaker {
+        table,
+        targets,
+        defaults,
+        checks,
+        time_zone: ctx.time_zone.clone(),
+        now,
+        interrupt: ctx.interrupt.clone(),
+    };
+    Ok(Loader::new(decoder, rows, format))
 }
 
 fn value_type(v: &Value) -> Option<DataType> {
@@ -358,14 +455,37 @@ fn check_row(
     Ok(())
 }
 
-/// Where INSERT puts rows and what it checks.
-struct InsertTarget<'a> {
-    table: &'a TableDef,
-    checks: &'a [(String, Expr)],
+/// Where INSERT (or COPY) puts rows and what it checks.
+pub(super) struct InsertTarget<'a> {
+    pub table: &'a TableDef,
+    pub checks: &'a [(String, Expr)],
     /// For each source column, the table column it fills.
-    targets: &'a [usize],
+    pub targets: &'a [usize],
     /// Each table column's DEFAULT.
-    defaults: &'a [Expr],
+    pub defaults: &'a [Expr],
+}
+
+/// The table row for `values` (one per target; None is DEFAULT), the
+/// other columns' DEFAULTs filled in, its CHECK constraints passed.
+pub(super) fn complete_row(
+    t: &InsertTarget,
+    values: Vec<Option<Value>>,
+    ev: &EvalContext,
+) -> SqlResult<Vec<Value>> {
+    let mut row: Vec<Option<Value>> = vec![None; t.table.columns.len()];
+    for (v, &c) in values.into_iter().zip(t.targets) {
+        row[c] = v;
+    }
+    let row: Vec<Value> = row
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Some(v) => Ok(v),
+            None => t.defaults[i].eval(&[], ev),
+        })
+        .collect::<SqlResult<_>>()?;
+    check_row(t.table, t.checks, &row, ev)?;
+    Ok(row)
 }
 
 fn insert(
@@ -396,19 +516,7 @@ fn insert(
     // not touch one twice.
     let mut touched = std::collections::HashSet::new();
     for values in rows {
-        let mut row: Vec<Option<Value>> = vec![None; t.table.columns.len()];
-        for (v, &c) in values.into_iter().zip(t.targets) {
-            row[c] = v;
-        }
-        let row: Vec<Value> = row
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| match v {
-                Some(v) => Ok(v),
-                None => t.defaults[i].eval(&[], &ev),
-            })
-            .collect::<SqlResult<_>>()?;
-        check_row(t.table, t.checks, &row, &ev)?;
+        let row = complete_row(t, values, &ev)?;
         let conflict = match on_conflict {
             None => None,
             Some(oc) => {

@@ -4,6 +4,7 @@
 
 pub mod access;
 mod binder;
+mod copy;
 pub mod ddl;
 pub mod error;
 mod executor;
@@ -20,8 +21,11 @@ mod session;
 pub mod settings;
 mod system;
 
+pub use copy::{ColumnSet, CopyFormat, CopyOptions};
 pub use error::{SqlError, SqlResult, code};
 pub use interrupt::CancelHandle;
-pub use result::{Column, Description, Notice, Output, RowStream, TransactionStatus, command_tag};
+pub use result::{
+    Column, CopyLines, Description, Notice, Output, RowStream, TransactionStatus, command_tag,
+};
 pub use session::{Session, Statement};
 pub use settings::Settings;

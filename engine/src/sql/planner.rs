@@ -10,6 +10,7 @@ use crate::catalog::{Catalog, TableDef};
 use crate::types::{DataType, Value};
 
 use super::binder::{AggMode, Binder, Bound, Grouping, Scope, ScopeColumn, Ty, ident_name};
+use super::copy::{CopyOptions, CopyPlan};
 use super::error::{SqlError, SqlResult, code};
 use super::expr::{CmpOp, Expr};
 use super::functions::aggregate::AggFunc;
@@ -107,6 +108,7 @@ pub enum BoundStatement {
     Show {
         name: String,
     },
+    Copy(Box<CopyPlan>),
 }
 
 impl BoundStatement {
@@ -233,6 +235,36 @@ pub fn plan_statement(
                 .collect::<SqlResult<_>>()?,
         }),
         S::Set(set) => planner.set(set),
+        S::Copy {
+            source,
+            to,
+            target,
+            options,
+            legacy_options,
+            values,
+        } => {
+            let options = CopyOptions::from_ast(options, legacy_options, *to)?;
+            let stdio = if *to {
+                matches!(target, ast::CopyTarget::Stdout)
+            } else {
+                matches!(target, ast::CopyTarget::Stdin)
+            };
+            if !stdio {
+                return Err(SqlError::new(
+                    code::FEATURE_NOT_SUPPORTED,
+                    "COPY to or from a file or program is not supported",
+                )
+                .with_hint("Use COPY … FROM STDIN or TO STDOUT, as psql's \\copy does."));
+            }
+            if !values.is_empty() {
+                return Err(SqlError::new(
+                    code::FEATURE_NOT_SUPPORTED,
+                    "COPY FROM STDIN must be the last statement of a query string",
+                ));
+            }
+            let plan = planner.copy(source, *to, options)?;
+            Ok(BoundStatement::Copy(Box::new(plan)))
+        }
         S::ShowVariable { variable } => Ok(BoundStatement::Show {
             name: canonical_setting_name(
                 &variable
@@ -248,6 +280,34 @@ pub fn plan_statement(
             first_words(&other.to_string())
         ))),
     }
+}
+
+/// The positions of the columns `names` of `def` (all columns when none
+/// are named), for INSERT's and COPY's column lists.
+fn column_targets(def: &TableDef, names: &[String]) -> SqlResult<Vec<usize>> {
+    if names.is_empty() {
+        return Ok((0..def.columns.len()).collect());
+    }
+    let mut targets = Vec::with_capacity(names.len());
+    for name in names {
+        let pos = def.column_index(name).ok_or_else(|| {
+            SqlError::new(
+                code::UNDEFINED_COLUMN,
+                format!(
+                    "column \"{name}\" of relation \"{}\" does not exist",
+                    def.name
+                ),
+            )
+        })?;
+        if targets.contains(&pos) {
+            return Err(SqlError::new(
+                code::DUPLICATE_COLUMN,
+                format!("column \"{name}\" specified more than once"),
+            ));
+        }
+        targets.push(pos);
+    }
+    Ok(targets)
 }
 
 /// A setting's name as PostgreSQL spells it (SHOW's column name).
@@ -1235,31 +1295,12 @@ impl Planner<'_, '_, '_> {
             Some(ast::OnInsert::OnConflict(oc)) => Some(self.on_conflict(&def, oc)?),
             Some(other) => return Err(SqlError::unsupported(format!("{other}"))),
         };
-        let targets: Vec<usize> = if insert.columns.is_empty() {
-            (0..def.columns.len()).collect()
-        } else {
-            let mut t = Vec::new();
-            for c in &insert.columns {
-                let cname = object_name(c)?;
-                let pos = def.column_index(&cname).ok_or_else(|| {
-                    SqlError::new(
-                        code::UNDEFINED_COLUMN,
-                        format!(
-                            "column \"{cname}\" of relation \"{}\" does not exist",
-                            def.name
-                        ),
-                    )
-                })?;
-                if t.contains(&pos) {
-                    return Err(SqlError::new(
-                        code::DUPLICATE_COLUMN,
-                        format!("column \"{cname}\" specified more than once"),
-                    ));
-                }
-                t.push(pos);
-            }
-            t
-        };
+        let names = insert
+            .columns
+            .iter()
+            .map(object_name)
+            .collect::<SqlResult<Vec<_>>>()?;
+        let targets = column_targets(&def, &names)?;
         let (source, targets) = match &insert.source {
             // INSERT … DEFAULT VALUES
             None => (InsertSource::Values(vec![vec![]]), Vec::new()),
@@ -1332,6 +1373,59 @@ impl Planner<'_, '_, '_> {
             returning,
             on_conflict,
         })
+    }
+
+    /// COPY's table and columns, or its query.
+    fn copy(
+        &mut self,
+        source: &ast::CopySource,
+        to: bool,
+        options: CopyOptions,
+    ) -> SqlResult<CopyPlan> {
+        match source {
+            ast::CopySource::Query(q) => {
+                let qp = self.query(q)?;
+                let columns: Vec<String> = qp.columns.iter().map(|c| c.name.clone()).collect();
+                options.check_columns(&columns)?;
+                Ok(CopyPlan::To {
+                    columns,
+                    plan: qp.plan,
+                    options,
+                })
+            }
+            ast::CopySource::Table {
+                table_name,
+                columns,
+            } => {
+                let def = self.target_table(table_name)?;
+                let names: Vec<String> = columns.iter().map(ident_name).collect();
+                let targets = column_targets(&def, &names)?;
+                let columns: Vec<String> = targets
+                    .iter()
+                    .map(|&i| def.columns[i].name.clone())
+                    .collect();
+                options.check_columns(&columns)?;
+                if to {
+                    self.binder.tables_read.push(def.id);
+                    let plan = Plan::Project {
+                        input: Box::new(Plan::Scan { table: def.id }),
+                        exprs: targets.iter().map(|&i| Expr::Column(i)).collect(),
+                    };
+                    return Ok(CopyPlan::To {
+                        columns,
+                        plan,
+                        options,
+                    });
+                }
+                let defaults = self.defaults(&def)?;
+                Ok(CopyPlan::From {
+                    table: def,
+                    targets,
+                    defaults,
+                    options,
+                })
+            }
+        }
     }
 
     /// Each column's DEFAULT as a bound expression (NULL when none).

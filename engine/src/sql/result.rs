@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Value};
 
+use super::copy::CopyFormat;
 use super::error::SqlResult;
 
 /// A result column: its name as PostgreSQL would name it, and its type.
@@ -32,7 +33,22 @@ pub enum Output {
     Command { tag: String },
     /// An empty statement (only whitespace or comments).
     Empty,
+    /// COPY … FROM STDIN has started: the caller passes the input to
+    /// [`super::Session::copy_data`], then calls
+    /// [`super::Session::copy_done`] (or [`super::Session::copy_fail`]).
+    CopyIn { format: CopyFormat, columns: usize },
+    /// COPY … TO STDOUT: the header line if any, then one line per row,
+    /// produced as the caller reads them. The tag is "COPY <rows>".
+    CopyOut {
+        format: CopyFormat,
+        columns: usize,
+        header: Option<Vec<u8>>,
+        lines: CopyLines,
+    },
 }
+
+/// COPY TO's output lines, each `\n`-terminated.
+pub type CopyLines = Box<dyn Iterator<Item = SqlResult<Vec<u8>>> + Send>;
 
 impl std::fmt::Debug for Output {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -46,6 +62,18 @@ impl std::fmt::Debug for Output {
                 .finish_non_exhaustive(),
             Output::Command { tag } => f.debug_struct("Command").field("tag", tag).finish(),
             Output::Empty => f.write_str("Empty"),
+            Output::CopyIn { format, columns } => f
+                .debug_struct("CopyIn")
+                .field("format", format)
+                .field("columns", columns)
+                .finish(),
+            Output::CopyOut {
+                format, columns, ..
+            } => f
+                .debug_struct("CopyOut")
+                .field("format", format)
+                .field("columns", columns)
+                .finish_non_exhaustive(),
         }
     }
 }

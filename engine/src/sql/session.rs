@@ -16,6 +16,7 @@ use crate::db::Database;
 use crate::txn::Transaction;
 use crate::types::{DataType, SessionTimeZone, Value};
 
+use super::copy::load::Loader;
 use super::error::{SqlError, SqlResult, code};
 use super::interrupt::{CancelHandle, Interrupt};
 use super::result::{Description, Notice, Output, TransactionStatus};
@@ -63,6 +64,20 @@ pub struct Session {
     user: Option<String>,
     /// Between [`Session::begin_implicit`] and [`Session::end_implicit`].
     implicit: bool,
+    /// A COPY FROM STDIN taking input.
+    copy: Option<CopyIn>,
+}
+
+/// A COPY FROM STDIN in progress, with the transaction it loads into.
+struct CopyIn {
+    loader: Loader,
+    txn: Transaction,
+    /// Inside BEGIN … COMMIT: the transaction goes back to the block when
+    /// the COPY ends; otherwise the COPY commits it.
+    in_block: bool,
+    /// The transaction is a multi-statement string's implicit one, which
+    /// the COPY ends.
+    implicit: bool,
 }
 
 impl Session {
@@ -92,6 +107,7 @@ impl Session {
             notices: Vec::new(),
             stream_failed: Arc::new(AtomicBool::new(false)),
             cancel: CancelHandle::default(),
+            copy: None,
         }
     }
 
@@ -177,6 +193,12 @@ impl Session {
     /// Runs a statement with parameter values for `$1`, `$2`, ….
     pub fn execute(&mut self, stmt: &Statement, params: &[Value]) -> SqlResult<Output> {
         self.absorb_stream_failure();
+        if self.copy.is_some() {
+            return Err(SqlError::new(
+                code::PROTOCOL_VIOLATION,
+                "a statement was sent while COPY FROM STDIN takes input",
+            ));
+        }
         use ast::Statement as S;
         match &stmt.ast {
             S::StartTransaction { .. } => return Ok(self.begin()),
@@ -184,6 +206,7 @@ impl Session {
             S::Rollback {
                 savepoint: None, ..
             } => return Ok(self.rollback()),
+            S::Copy { to: false, .. } => return self.start_copy_in(stmt),
             _ => {}
         }
         match std::mem::replace(&mut self.txn, TxnState::Idle) {
@@ -274,6 +297,120 @@ impl Session {
         }
     }
 
+    /// Starts COPY … FROM STDIN in the session's transaction block, or in
+    /// a transaction of its own.
+    fn start_copy_in(&mut self, stmt: &Statement) -> SqlResult<Output> {
+        let (txn, in_block) = match std::mem::replace(&mut self.txn, TxnState::Idle) {
+            TxnState::Failed => {
+                self.txn = TxnState::Failed;
+                return Err(failed_transaction());
+            }
+            TxnState::Block(txn) => (txn, true),
+            TxnState::Implicit(txn) => (txn, true),
+            TxnState::Idle => (self.db.begin(), false),
+        };
+        let implicit = self.implicit && in_block;
+        let interrupt = self.interrupt();
+        match executor::start_copy_in(
+            &stmt.ast,
+            &txn,
+            &self.settings,
+            interrupt,
+            self.user.as_deref(),
+        ) {
+            Ok(loader) => {
+                let output = Output::CopyIn {
+                    format: loader.format(),
+                    columns: loader.columns(),
+                };
+                self.copy = Some(CopyIn {
+                    loader,
+                    txn,
+                    in_block,
+                    implicit,
+                });
+                Ok(output)
+            }
+            Err(e) => {
+                if in_block && !implicit {
+                    self.txn = TxnState::Failed;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether a COPY FROM STDIN is taking input.
+    pub fn in_copy(&self) -> bool {
+        self.copy.is_some()
+    }
+
+    /// Passes a chunk of COPY FROM STDIN's input (any size, lines may span
+    /// chunks); its complete lines are loaded. On error the COPY has ended
+    /// and nothing of it remains. Without a COPY in progress the data is
+    /// ignored, as PostgreSQL ignores data sent after a COPY failed.
+    pub fn copy_data(&mut self, data: &[u8]) -> SqlResult<()> {
+        let Some(copy) = self.copy.as_mut() else {
+            return Ok(());
+        };
+        let result = copy.loader.write(&mut copy.txn, data);
+        if result.is_err() {
+            self.abort_copy();
+        }
+        result
+    }
+
+    /// Ends COPY FROM STDIN's input: the last line is loaded and, outside
+    /// a transaction block, everything is committed. The tag "COPY <rows>".
+    pub fn copy_done(&mut self) -> SqlResult<Output> {
+        let Some(mut copy) = self.copy.take() else {
+            return Err(SqlError::new(
+                code::PROTOCOL_VIOLATION,
+                "COPY input ended without a COPY in progress",
+            ));
+        };
+        let rows = match copy.loader.finish(&mut copy.txn) {
+            Ok(rows) => rows,
+            Err(e) => {
+                self.copy = Some(copy);
+                self.abort_copy();
+                return Err(e);
+            }
+        };
+        // COPY FROM STDIN ends its query string, and so the string's
+        // implicit transaction: it commits with the COPY.
+        if copy.in_block && !copy.implicit {
+            self.txn = TxnState::Block(copy.txn);
+        } else {
+            copy.txn.commit()?;
+        }
+        Ok(Output::Command {
+            tag: format!("COPY {rows}"),
+        })
+    }
+
+    /// The client gave up on COPY FROM STDIN (CopyFail): nothing of it
+    /// remains; the error to report.
+    pub fn copy_fail(&mut self, message: &str) -> SqlError {
+        self.abort_copy();
+        SqlError::new(
+            code::QUERY_CANCELED,
+            format!("COPY from stdin failed: {message}"),
+        )
+    }
+
+    /// Drops the COPY in progress and what it loaded; a transaction block
+    /// it ran in is failed.
+    fn abort_copy(&mut self) {
+        // A failed COPY in an implicit transaction rolls it back.
+        if let Some(copy) = self.copy.take()
+            && copy.in_block
+            && !copy.implicit
+        {
+            self.txn = TxnState::Failed;
+        }
+    }
+
     /// The interrupt for a statement starting now: a cancel that arrived
     /// while nothing ran is forgotten, the statement_timeout starts.
     fn interrupt(&self) -> Interrupt {
@@ -310,6 +447,24 @@ impl Session {
                         }
                     })),
                     command,
+                }
+            }
+            Output::CopyOut {
+                format,
+                columns,
+                header,
+                lines,
+            } => {
+                let flag = self.stream_failed.clone();
+                Output::CopyOut {
+                    format,
+                    columns,
+                    header,
+                    lines: Box::new(lines.inspect(move |r| {
+                        if r.is_err() {
+                            flag.store(true, Ordering::Release);
+                        }
+                    })),
                 }
             }
             other => other,
