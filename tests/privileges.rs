@@ -200,6 +200,23 @@ async fn privileges_are_enforced_on_every_kind_of_statement() {
         denied(&clerk, "SELECT * FROM items").await,
         "permission denied for table items"
     );
+    // COPY: TO needs SELECT, FROM needs INSERT (last: the driver's
+    // connection does not recover from a COPY FROM refused at Execute).
+    for sql in [
+        "COPY items TO STDOUT",
+        "COPY (SELECT * FROM items) TO STDOUT",
+    ] {
+        let e = clerk.copy_out(sql).await.err().expect("refused");
+        assert_eq!(sqlstate(&e), "42501", "{sql}: {e}");
+    }
+    let copier = server.try_connect("clerk", "pw").await.unwrap();
+    let e = copier
+        .copy_in::<_, bytes::Bytes>("COPY items FROM STDIN")
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(sqlstate(&e), "42501", "{e}");
+    drop(copier);
 
     // INSERT alone: no reading back, no INSERT … SELECT from other tables.
     admin
