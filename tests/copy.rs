@@ -13,7 +13,7 @@ use std::path::Path;
 use bytes::Bytes;
 use crmdb_client::{Generator, GeneratorConfig, write_csv};
 use futures::{SinkExt, StreamExt};
-use support::{TestServer, sqlstate};
+use support::{TestServer, proc_memory, sqlstate};
 
 /// The generated CRM data as CSV with a header line, per table.
 struct CrmCsv {
@@ -338,4 +338,59 @@ async fn psql_backslash_copy_in_and_out() {
         .unwrap()
         .get::<_, i64>(0);
     assert_eq!(n, 0);
+}
+
+/// A million-row COPY, streamed from the generator in 64 KiB CopyData
+/// messages: how long it takes and how much memory the server needs.
+/// Minutes in a debug build, so not part of the default run:
+/// `cargo test --release --test copy -- --ignored --nocapture million`.
+#[tokio::test]
+#[ignore]
+async fn a_million_row_copy_streams() {
+    const ROWS: usize = 1_000_000;
+    let g = Generator::new(GeneratorConfig::new(7, 120_000));
+    let server = TestServer::start(&[]);
+    let client = server.connect().await;
+    let mut customers = Vec::new();
+    write_csv(g.customers(), &mut customers, false).unwrap();
+    copy_in(
+        &client,
+        "COPY customers FROM STDIN CSV",
+        &customers,
+        1 << 16,
+    )
+    .await
+    .unwrap();
+    drop(customers);
+    let before = proc_memory(server.pid(), "VmHWM");
+
+    let started = std::time::Instant::now();
+    let sink = client
+        .copy_in::<_, Bytes>("COPY interactions FROM STDIN CSV")
+        .await
+        .unwrap();
+    futures::pin_mut!(sink);
+    let mut rows = g.interactions().take(ROWS);
+    let mut sent_bytes = 0usize;
+    loop {
+        let mut chunk = Vec::with_capacity(1 << 16);
+        let n = write_csv(rows.by_ref().take(400), &mut chunk, false).unwrap();
+        if n == 0 {
+            break;
+        }
+        sent_bytes += chunk.len();
+        sink.send(Bytes::from(chunk)).await.unwrap();
+    }
+    let loaded = sink.finish().await.unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(loaded, ROWS as u64);
+    let peak = proc_memory(server.pid(), "VmHWM");
+    eprintln!(
+        "COPY of {loaded} rows ({} MiB of CSV) in {elapsed:?}; server peak RSS {} MiB \
+         before, {} MiB after",
+        sent_bytes >> 20,
+        before >> 20,
+        peak >> 20
+    );
+    assert_eq!(count(&client, "interactions").await, ROWS as i64);
 }
