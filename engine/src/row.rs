@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::types::{Numeric, Value};
+use crate::types::{Interval, Numeric, Value};
 
 /// A row: one value per column of its table, in column order. Shared, never
 /// mutated after it is built.
@@ -23,6 +23,8 @@ mod tag {
     pub const TEXT: u8 = 7;
     pub const DATE: u8 = 8;
     pub const TIMESTAMPTZ: u8 = 9;
+    pub const TIMESTAMP: u8 = 10;
+    pub const INTERVAL: u8 = 11;
 }
 
 /// Why bytes could not be decoded.
@@ -70,6 +72,14 @@ pub fn encode_value(value: &Value, out: &mut Vec<u8>) {
         Value::TimestampTz(v) => {
             out.push(tag::TIMESTAMPTZ);
             out.extend_from_slice(&v.to_le_bytes());
+        }
+        Value::Timestamp(v) => {
+            out.push(tag::TIMESTAMP);
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        Value::Interval(iv) => {
+            out.push(tag::INTERVAL);
+            out.extend_from_slice(&iv.to_le_bytes());
         }
     }
 }
@@ -181,6 +191,8 @@ impl<'a> Reader<'a> {
             }
             tag::DATE => Value::Date(i32::from_le_bytes(self.array()?)),
             tag::TIMESTAMPTZ => Value::TimestampTz(self.i64()?),
+            tag::TIMESTAMP => Value::Timestamp(self.i64()?),
+            tag::INTERVAL => Value::Interval(Interval::from_le_bytes(self.array()?)),
             other => {
                 self.pos = start;
                 return Err(self.error(format!("unknown value tag {other}")));
@@ -209,6 +221,8 @@ impl<'a> Reader<'a> {
 /// - integers, dates, timestamps: 8 bytes big-endian with the sign bit flipped;
 /// - boolean: one byte 0 or 1;
 /// - double: 8 bytes, IEEE total order (sign bit flipped, or all bits when negative);
+/// - interval: its span (a month as 30 days) as 16 bytes big-endian with
+///   the sign bit flipped;
 /// - numeric: scale byte, then the normalised mantissa as 16 bytes big-endian
 ///   with the sign bit flipped;
 /// - text: the bytes with 0x00 written as 0x00 0xFF, ended by 0x00 0x00.
@@ -229,7 +243,7 @@ fn encode_key_value(v: &Value, out: &mut Vec<u8>) {
         Value::Null => unreachable!("handled above"),
         Value::Boolean(b) => out.push(u8::from(*b)),
         Value::Integer(i) => out.extend_from_slice(&((i64::from(*i) as u64) ^ SIGN).to_be_bytes()),
-        Value::BigInt(i) | Value::TimestampTz(i) => {
+        Value::BigInt(i) | Value::TimestampTz(i) | Value::Timestamp(i) => {
             out.extend_from_slice(&((*i as u64) ^ SIGN).to_be_bytes())
         }
         Value::Date(d) => out.extend_from_slice(&((i64::from(*d) as u64) ^ SIGN).to_be_bytes()),
@@ -237,6 +251,10 @@ fn encode_key_value(v: &Value, out: &mut Vec<u8>) {
             let bits = f.to_bits();
             let ordered = if bits & SIGN != 0 { !bits } else { bits ^ SIGN };
             out.extend_from_slice(&ordered.to_be_bytes());
+        }
+        Value::Interval(iv) => {
+            // Equal spans are equal intervals ('1 mon' = '30 days').
+            out.extend_from_slice(&((iv.span() as u128) ^ (1 << 127)).to_be_bytes());
         }
         Value::Numeric(n) => {
             let n = n.normalized();
@@ -277,6 +295,8 @@ mod tests {
             Value::Text("zoë\0x".into()),
             Value::Date(-1),
             Value::TimestampTz(1_234_567),
+            Value::Timestamp(-7_654_321),
+            Value::Interval(Interval::new(-14, 3, i64::MIN)),
         ];
         let mut buf = Vec::new();
         encode_row(&row, &mut buf);
@@ -301,6 +321,20 @@ mod tests {
         for w in ints.windows(2) {
             assert!(key(Value::BigInt(w[0])) < key(Value::BigInt(w[1])));
         }
+        let spans = [
+            Interval::new(0, -31, 0),
+            Interval::new(-1, 0, 0),
+            Interval::new(0, 0, -1),
+            Interval::new(0, 1, 0),
+            Interval::new(1, 0, 1),
+        ];
+        for w in spans.windows(2) {
+            assert!(key(Value::Interval(w[0])) < key(Value::Interval(w[1])));
+        }
+        assert_eq!(
+            key(Value::Interval(Interval::new(1, 0, 0))),
+            key(Value::Interval(Interval::new(0, 30, 0)))
+        );
         let texts = ["", "\0", "a", "a\0", "ab", "b"];
         for w in texts.windows(2) {
             assert!(key(Value::Text(w[0].into())) < key(Value::Text(w[1].into())));

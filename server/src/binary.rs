@@ -2,13 +2,14 @@
 //! values and decoding Bind parameters.
 //!
 //! Dates and timestamps already count from PostgreSQL's epoch (2000-01-01)
-//! in the same units, so they go over the wire unchanged. NUMERIC uses
+//! in the same units, so they go over the wire unchanged. An INTERVAL is 16
+//! bytes: microseconds (i64), days (i32), months (i32). NUMERIC uses
 //! PostgreSQL's base-10000 form: `ndigits`, `weight`, `sign`, `dscale`
 //! (each 16 bits) and then `ndigits` base-10000 digits, most significant
 //! first; the value is `sum(digit[i] * 10000^(weight - i))`.
 
 use bytes::{BufMut, BytesMut};
-use crmdb_engine::types::{DataType, Numeric, Value};
+use crmdb_engine::types::{DataType, Interval, Numeric, Value};
 
 const NUMERIC_POS: u16 = 0x0000;
 const NUMERIC_NEG: u16 = 0x4000;
@@ -41,7 +42,12 @@ pub fn encode(value: &Value, out: &mut BytesMut) {
         Value::Numeric(n) => encode_numeric(n, out),
         Value::Text(s) => out.put_slice(s.as_bytes()),
         Value::Date(d) => out.put_i32(*d),
-        Value::TimestampTz(t) => out.put_i64(*t),
+        Value::TimestampTz(t) | Value::Timestamp(t) => out.put_i64(*t),
+        Value::Interval(iv) => {
+            out.put_i64(iv.micros);
+            out.put_i32(iv.days);
+            out.put_i32(iv.months);
+        }
     }
 }
 
@@ -65,6 +71,15 @@ pub fn decode(bytes: &[u8], ty: &DataType) -> Result<Value, DecodeError> {
         DataType::Date => Value::Date(i32::from_be_bytes(fixed(4)?.try_into().unwrap())),
         DataType::TimestampTz => {
             Value::TimestampTz(i64::from_be_bytes(fixed(8)?.try_into().unwrap()))
+        }
+        DataType::Timestamp => Value::Timestamp(i64::from_be_bytes(fixed(8)?.try_into().unwrap())),
+        DataType::Interval => {
+            let b = fixed(16)?;
+            Value::Interval(Interval::new(
+                i32::from_be_bytes(b[12..].try_into().unwrap()),
+                i32::from_be_bytes(b[8..12].try_into().unwrap()),
+                i64::from_be_bytes(b[..8].try_into().unwrap()),
+            ))
         }
         DataType::Text => Value::Text(
             std::str::from_utf8(bytes)
@@ -281,6 +296,11 @@ mod tests {
             (Value::Date(-1), DataType::Date),
             (Value::Date(i32::MAX), DataType::Date),
             (Value::TimestampTz(86_400_000_000), DataType::TimestampTz),
+            (Value::Timestamp(-1), DataType::Timestamp),
+            (
+                Value::Interval(Interval::new(-14, 3, 7_200_000_001)),
+                DataType::Interval,
+            ),
         ];
         for (v, ty) in cases {
             let mut b = BytesMut::new();
@@ -296,5 +316,9 @@ mod tests {
             "22P03"
         );
         assert_eq!(decode(&[0xff], &DataType::Text).unwrap_err().code, "22021");
+        // interval: microseconds, days, months, as PostgreSQL's interval_send
+        let mut b = BytesMut::new();
+        encode(&Value::Interval(Interval::new(2, 3, 4)), &mut b);
+        assert_eq!(&b[..], &[0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0, 2]);
     }
 }

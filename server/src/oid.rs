@@ -14,7 +14,9 @@ pub const UNKNOWN: u32 = 705;
 pub const BPCHAR: u32 = 1042;
 pub const VARCHAR: u32 = 1043;
 pub const DATE: u32 = 1082;
+pub const TIMESTAMP: u32 = 1114;
 pub const TIMESTAMPTZ: u32 = 1184;
+pub const INTERVAL: u32 = 1186;
 pub const NUMERIC: u32 = 1700;
 
 /// The OID a column or parameter of type `ty` is described with.
@@ -28,6 +30,8 @@ pub fn oid_of(ty: &DataType) -> u32 {
         DataType::Text => TEXT,
         DataType::Date => DATE,
         DataType::TimestampTz => TIMESTAMPTZ,
+        DataType::Timestamp => TIMESTAMP,
+        DataType::Interval => INTERVAL,
     }
 }
 
@@ -36,7 +40,8 @@ pub fn type_size(ty: &DataType) -> i16 {
     match ty {
         DataType::Boolean => 1,
         DataType::Integer | DataType::Date => 4,
-        DataType::BigInt | DataType::Double | DataType::TimestampTz => 8,
+        DataType::BigInt | DataType::Double | DataType::TimestampTz | DataType::Timestamp => 8,
+        DataType::Interval => 16,
         DataType::Numeric(_) | DataType::Text => -1,
     }
 }
@@ -65,6 +70,8 @@ pub fn declared_type(oid: u32) -> Result<Option<DataType>, u32> {
         NUMERIC => DataType::Numeric(None),
         DATE => DataType::Date,
         TIMESTAMPTZ => DataType::TimestampTz,
+        TIMESTAMP => DataType::Timestamp,
+        INTERVAL => DataType::Interval,
         other => return Err(other),
     }))
 }
@@ -84,6 +91,8 @@ mod tests {
             DataType::Text,
             DataType::Date,
             DataType::TimestampTz,
+            DataType::Timestamp,
+            DataType::Interval,
         ] {
             assert_eq!(declared_type(oid_of(&ty)), Ok(Some(ty)));
         }

@@ -111,7 +111,7 @@ SELECT sum(amount) FROM transactions GROUP BY sum(amount);
 --   SELECT EXISTS (SELECT 1);
 -- TODO(crmdb): window functions (0A000).
 --   SELECT row_number() OVER () FROM customers;
--- TODO(crmdb): intervals (0A000).
---   SELECT INTERVAL '1 day';
--- TODO(crmdb): to_char (42883).
---   SELECT to_char(now(), 'YYYY');
+SELECT INTERVAL '1 day';
+SELECT to_char(now(), 'YYYY') = extract(year FROM now())::text;
+SELECT to_char('2024-01-01', 'YYYY');
+SELECT to_char(1.5, '9.9.9');

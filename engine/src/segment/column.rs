@@ -7,7 +7,7 @@ use roaring::RoaringBitmap;
 
 use super::format::u32_at;
 use super::nulls::NullCursor;
-use crate::types::{DataType, Numeric, Value};
+use crate::types::{DataType, Interval, Numeric, Value};
 
 /// How a column's values are laid out; ranges index the file's bytes.
 pub enum Layout {
@@ -159,6 +159,18 @@ impl Column {
                 |b| Value::TimestampTz(i64::from_le_bytes(b)),
                 f,
             ),
+            (Layout::Fixed { values, .. }, DataType::Timestamp) => scan_fixed::<8>(
+                &buf[values.clone()],
+                &self.nulls,
+                |b| Value::Timestamp(i64::from_le_bytes(b)),
+                f,
+            ),
+            (Layout::Fixed { values, .. }, DataType::Interval) => scan_fixed::<16>(
+                &buf[values.clone()],
+                &self.nulls,
+                |b| Value::Interval(Interval::from_le_bytes(b)),
+                f,
+            ),
             (Layout::Fixed { values, .. }, _) => scan_fixed::<8>(
                 &buf[values.clone()],
                 &self.nulls,
@@ -217,6 +229,10 @@ fn fixed_value(ty: DataType, b: &[u8]) -> Value {
         DataType::Date => Value::Date(i32::from_le_bytes(b4())),
         DataType::BigInt => Value::BigInt(i64::from_le_bytes(b8())),
         DataType::TimestampTz => Value::TimestampTz(i64::from_le_bytes(b8())),
+        DataType::Timestamp => Value::Timestamp(i64::from_le_bytes(b8())),
+        DataType::Interval => {
+            Value::Interval(Interval::from_le_bytes(b.try_into().expect("16-byte slot")))
+        }
         DataType::Double => Value::Double(f64::from_bits(u64::from_le_bytes(b8()))),
         DataType::Numeric(_) | DataType::Text => unreachable!("not a fixed-width type"),
     }

@@ -95,14 +95,17 @@ impl ColumnBuilder {
             (Data::Bool(out), v) => out.push(u8::from(matches!(v, Value::Boolean(true)))),
             (Data::Fixed(out), v) => match v {
                 Value::Integer(x) | Value::Date(x) => out.extend_from_slice(&x.to_le_bytes()),
-                Value::BigInt(x) | Value::TimestampTz(x) => out.extend_from_slice(&x.to_le_bytes()),
+                Value::BigInt(x) | Value::TimestampTz(x) | Value::Timestamp(x) => {
+                    out.extend_from_slice(&x.to_le_bytes())
+                }
                 Value::Double(x) => out.extend_from_slice(&x.to_bits().to_le_bytes()),
+                Value::Interval(iv) => out.extend_from_slice(&iv.to_le_bytes()),
                 _ => {
                     debug_assert!(v.is_null());
-                    let width = if self.ty == DataType::Integer || self.ty == DataType::Date {
-                        4
-                    } else {
-                        8
+                    let width = match self.ty {
+                        DataType::Integer | DataType::Date => 4,
+                        DataType::Interval => 16,
+                        _ => 8,
                     };
                     out.resize(out.len() + width, 0);
                 }

@@ -57,6 +57,8 @@ mod type_tag {
     pub const TEXT: u8 = 6;
     pub const DATE: u8 = 7;
     pub const TIMESTAMPTZ: u8 = 8;
+    pub const TIMESTAMP: u8 = 9;
+    pub const INTERVAL: u8 = 10;
 }
 
 /// The 4 type bytes of a column block: tag, has-typmod, precision, scale.
@@ -70,6 +72,8 @@ pub fn type_bytes(ty: &DataType) -> [u8; 4] {
         DataType::Text => type_tag::TEXT,
         DataType::Date => type_tag::DATE,
         DataType::TimestampTz => type_tag::TIMESTAMPTZ,
+        DataType::Timestamp => type_tag::TIMESTAMP,
+        DataType::Interval => type_tag::INTERVAL,
     };
     match ty {
         DataType::Numeric(Some(t)) => [tag, 1, t.precision, t.scale],
@@ -88,6 +92,8 @@ pub fn type_from_bytes(b: [u8; 4]) -> Option<DataType> {
         type_tag::TEXT => simple(DataType::Text),
         type_tag::DATE => simple(DataType::Date),
         type_tag::TIMESTAMPTZ => simple(DataType::TimestampTz),
+        type_tag::TIMESTAMP => simple(DataType::Timestamp),
+        type_tag::INTERVAL => simple(DataType::Interval),
         type_tag::NUMERIC => match b[1] {
             0 => simple(DataType::Numeric(None)),
             1 => {

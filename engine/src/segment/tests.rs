@@ -371,6 +371,10 @@ fn value_strategy(ty: DataType) -> BoxedStrategy<Value> {
         .boxed(),
         DataType::Date => any::<i32>().prop_map(Value::Date).boxed(),
         DataType::TimestampTz => any::<i64>().prop_map(Value::TimestampTz).boxed(),
+        DataType::Timestamp => any::<i64>().prop_map(Value::Timestamp).boxed(),
+        DataType::Interval => (any::<i32>(), any::<i32>(), any::<i64>())
+            .prop_map(|(m, d, us)| Value::Interval(crate::types::Interval::new(m, d, us)))
+            .boxed(),
     };
     prop_oneof![1 => Just(Value::Null), 4 => non_null].boxed()
 }
@@ -390,6 +394,8 @@ fn table_strategy() -> impl Strategy<Value = (Vec<DataType>, Vec<Vec<Value>>)> {
         DataType::Text,
         DataType::Date,
         DataType::TimestampTz,
+        DataType::Timestamp,
+        DataType::Interval,
     ]);
     prop::collection::vec(ty, 0..5).prop_flat_map(|types| {
         let row: Vec<BoxedStrategy<Value>> = types.iter().map(|&t| value_strategy(t)).collect();

@@ -63,9 +63,11 @@ impl Column {
         let layout = match (enc, ty) {
             (encoding::FIXED, DataType::Boolean) => fixed(&mut v, rows, 1)?,
             (encoding::FIXED, DataType::Integer | DataType::Date) => fixed(&mut v, rows, 4)?,
-            (encoding::FIXED, DataType::BigInt | DataType::TimestampTz | DataType::Double) => {
-                fixed(&mut v, rows, 8)?
-            }
+            (
+                encoding::FIXED,
+                DataType::BigInt | DataType::TimestampTz | DataType::Timestamp | DataType::Double,
+            ) => fixed(&mut v, rows, 8)?,
+            (encoding::FIXED, DataType::Interval) => fixed(&mut v, rows, 16)?,
             (encoding::NUMERIC, DataType::Numeric(_)) => numeric(&mut v, rows, ty)?,
             (encoding::TEXT_PLAIN, DataType::Text) => plain(&mut v, rows)?,
             (encoding::TEXT_DICT, DataType::Text) => dict(&mut v, rows)?,

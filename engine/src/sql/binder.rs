@@ -7,6 +7,7 @@ use sqlparser::ast::{self, BinaryOperator as B, UnaryOperator as U};
 
 use crate::types::{DataType, Numeric, SessionTimeZone, Value, parse_value_at};
 
+use super::datetime_ops::{self, Resolution};
 use super::error::{SqlError, SqlResult, code};
 use super::expr::{ArithOp, CmpOp, Expr};
 use super::functions::aggregate::{AggCall, AggFunc};
@@ -223,7 +224,10 @@ impl<'a> Binder<'a> {
                         if let Some(n) = negated_literal(expr) {
                             return self.number(&n);
                         }
-                        let b = self.numeric_operand(b, "-")?;
+                        let b = match b.ty {
+                            Ty::Known(DataType::Interval) => b,
+                            _ => self.numeric_operand(b, "-")?,
+                        };
                         Ok(Bound {
                             expr: Expr::Neg(b.expr.boxed()),
                             ty: b.ty,
@@ -449,9 +453,27 @@ impl<'a> Binder<'a> {
                 super::system::bind::subquery(self, e, scope, mode)
             }
             A::Collate { expr, .. } => self.bind(expr, scope, mode),
-            A::Interval(_) => Err(SqlError::unsupported("type interval")),
+            A::Interval(iv) => self.interval_literal(iv, scope, mode),
             other => Err(SqlError::unsupported(format!("the expression {other}"))),
         }
+    }
+
+    /// `INTERVAL '…'`. Field qualifiers (`INTERVAL '1' DAY`) are refused.
+    fn interval_literal(
+        &mut self,
+        iv: &ast::Interval,
+        scope: &Scope,
+        mode: &mut AggMode,
+    ) -> SqlResult<Bound> {
+        if iv.leading_field.is_some()
+            || iv.last_field.is_some()
+            || iv.leading_precision.is_some()
+            || iv.fractional_seconds_precision.is_some()
+        {
+            return Err(SqlError::unsupported("interval field qualifiers"));
+        }
+        let b = self.bind(&iv.value, scope, mode)?;
+        self.cast(b, DataType::Interval)
     }
 
     fn column(
@@ -660,36 +682,24 @@ impl<'a> Binder<'a> {
 
     fn arith(&mut self, op: ArithOp, x: Bound, y: Bound, name: &str) -> SqlResult<Bound> {
         use DataType as T;
-        // Date arithmetic first: date ± integer, date - date.
-        match (x.ty, y.ty, op) {
-            (
-                Ty::Known(T::Date),
-                Ty::Known(T::Integer) | Ty::Unknown,
-                ArithOp::Add | ArithOp::Sub,
-            ) => {
-                let y = self.coerce(y, T::Integer)?;
+        // Date/time arithmetic first: date ± integer, ± interval, differences.
+        let known = |t: Ty| match t {
+            Ty::Known(t) => Some(t),
+            Ty::Unknown => None,
+        };
+        match datetime_ops::resolve(known(x.ty), op, known(y.ty), implicit) {
+            Resolution::Operator(lt, rt, result) => {
+                let (a, b) = (self.coerce(x, lt)?, self.coerce(y, rt)?);
                 return Ok(Bound {
-                    expr: Expr::Arith(op, x.expr.boxed(), y.boxed()),
-                    ty: Ty::Known(T::Date),
+                    expr: Expr::Arith(op, a.boxed(), b.boxed()),
+                    ty: Ty::Known(result),
                 });
             }
-            (Ty::Known(T::Integer), Ty::Known(T::Date), ArithOp::Add) => {
-                return Ok(Bound {
-                    expr: Expr::Arith(op, x.expr.boxed(), y.expr.boxed()),
-                    ty: Ty::Known(T::Date),
-                });
-            }
-            (Ty::Known(T::Date), Ty::Known(T::Date), ArithOp::Sub) => {
-                return Ok(Bound {
-                    expr: Expr::Arith(op, x.expr.boxed(), y.expr.boxed()),
-                    ty: Ty::Known(T::Integer),
-                });
-            }
-            _ => {}
+            Resolution::Ambiguous => return Err(ambiguous_operator(x.ty, name, y.ty)),
+            Resolution::NoneFound => {}
         }
         if x.ty == Ty::Unknown && y.ty == Ty::Unknown {
-            return Err(SqlError::new(AMBIGUOUS_FUNCTION, format!("operator is not unique: unknown {name} unknown"))
-                .with_hint("Could not choose a best candidate operator. You might need to add explicit type casts."));
+            return Err(ambiguous_operator(x.ty, name, y.ty));
         }
         let ty = match self.common(&[x.ty, y.ty], name) {
             Ok(t) if is_numeric(t) => t,
@@ -830,7 +840,7 @@ impl<'a> Binder<'a> {
     /// besides the implicit conversions, PostgreSQL's assignment casts —
     /// between all numeric types (with range checks: 2147483648 into an
     /// INTEGER is 22003, not 42804), from anything to text, and from
-    /// TIMESTAMPTZ to DATE.
+    /// TIMESTAMPTZ to DATE and TIMESTAMP, from TIMESTAMP to DATE.
     pub fn assign(&mut self, b: Bound, ty: DataType) -> SqlResult<Expr> {
         let from = b.ty;
         let expr = b.expr.clone();
@@ -839,7 +849,13 @@ impl<'a> Binder<'a> {
                 if e.code == code::DATATYPE_MISMATCH
                     && ((is_numeric(t) && is_numeric(ty))
                         || ty == DataType::Text
-                        || (t == DataType::TimestampTz && ty == DataType::Date)) =>
+                        || matches!(
+                            (t, ty),
+                            (
+                                DataType::TimestampTz | DataType::Timestamp,
+                                DataType::Date | DataType::Timestamp
+                            )
+                        )) =>
             {
                 Ok(Expr::Cast(expr.boxed(), ty))
             }
@@ -1166,14 +1182,15 @@ impl<'a> Binder<'a> {
                 };
                 (f, exprs, Ty::Known(ty))
             }
-            (
-                "now"
-                | "current_timestamp"
-                | "transaction_timestamp"
-                | "statement_timestamp"
-                | "localtimestamp",
-                0,
-            ) => (Scalar::Now, Vec::new(), Ty::Known(T::TimestampTz)),
+            ("now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp", 0) => {
+                (Scalar::Now, Vec::new(), Ty::Known(T::TimestampTz))
+            }
+            ("localtimestamp", 0) => {
+                return Ok(Bound {
+                    expr: Expr::Cast(Expr::Call(Scalar::Now, Vec::new()).boxed(), T::Timestamp),
+                    ty: Ty::Known(T::Timestamp),
+                });
+            }
             ("current_date", 0) => (Scalar::CurrentDate, Vec::new(), Ty::Known(T::Date)),
             ("extract" | "date_part", 2) => {
                 let mut it = args.into_iter();
@@ -1189,7 +1206,7 @@ impl<'a> Binder<'a> {
                 }
                 let x = it.next().expect("two");
                 let source = match x.ty {
-                    Ty::Known(T::Date) => T::Date,
+                    Ty::Known(t @ (T::Date | T::Timestamp | T::Interval)) => t,
                     _ => T::TimestampTz,
                 };
                 let x = self.coerce(x, source)?;
@@ -1199,11 +1216,39 @@ impl<'a> Binder<'a> {
                     (Scalar::DatePart, vec![field, x], Ty::Known(T::Double))
                 }
             }
-            ("date_trunc", 2) => (
-                Scalar::DateTrunc,
-                fixed(self, args, &[T::Text, T::TimestampTz])?,
-                Ty::Known(T::TimestampTz),
-            ),
+            ("date_trunc", 2) => {
+                let source = match args[1].ty {
+                    Ty::Known(T::Timestamp) => T::Timestamp,
+                    _ => T::TimestampTz,
+                };
+                (
+                    Scalar::DateTrunc,
+                    fixed(self, args, &[T::Text, source])?,
+                    Ty::Known(source),
+                )
+            }
+            ("to_char", 2) => {
+                let source = match tys[0] {
+                    Ty::Known(
+                        t @ (T::Timestamp | T::TimestampTz | T::Integer | T::BigInt | T::Double),
+                    ) => t,
+                    Ty::Known(T::Date) => T::TimestampTz,
+                    Ty::Known(T::Numeric(_)) => T::Numeric(None),
+                    Ty::Known(T::Interval) => {
+                        return Err(SqlError::unsupported("to_char of an interval"));
+                    }
+                    Ty::Unknown => {
+                        let shown: Vec<String> = tys.iter().map(|t| type_name(*t)).collect();
+                        return Err(SqlError::new(
+                            AMBIGUOUS_FUNCTION,
+                            format!("function to_char({}) is not unique", shown.join(", ")),
+                        )
+                        .with_hint("Could not choose a best candidate function. You might need to add explicit type casts."));
+                    }
+                    _ => return Err(no_function(name, &tys)),
+                };
+                (Scalar::ToChar, fixed(self, args, &[source, T::Text])?, text)
+            }
             ("make_date", 3) => (
                 Scalar::MakeDate,
                 fixed(self, args, &[T::Integer, T::Integer, T::Integer])?,
@@ -1306,9 +1351,13 @@ fn numeric_rank(t: DataType) -> Option<u8> {
 
 /// Whether `from` converts to `to` implicitly.
 fn implicit(from: DataType, to: DataType) -> bool {
+    use DataType as T;
     match (numeric_rank(from), numeric_rank(to)) {
         (Some(a), Some(b)) => a < b,
-        _ => matches!((from, to), (DataType::Date, DataType::TimestampTz)),
+        _ => matches!(
+            (from, to),
+            (T::Date, T::TimestampTz | T::Timestamp) | (T::Timestamp, T::TimestampTz)
+        ),
     }
 }
 
@@ -1344,6 +1393,20 @@ fn operator_error(a: Ty, op: &str, b: Ty) -> SqlError {
         format!("operator does not exist: {} {op} {}", type_name(a), type_name(b)),
     )
     .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+}
+
+fn ambiguous_operator(a: Ty, op: &str, b: Ty) -> SqlError {
+    SqlError::new(
+        AMBIGUOUS_FUNCTION,
+        format!(
+            "operator is not unique: {} {op} {}",
+            type_name(a),
+            type_name(b)
+        ),
+    )
+    .with_hint(
+        "Could not choose a best candidate operator. You might need to add explicit type casts.",
+    )
 }
 
 fn no_function(name: &str, tys: &[Ty]) -> SqlError {

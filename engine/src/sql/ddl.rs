@@ -104,6 +104,13 @@ pub fn data_type(ty: &ast::DataType) -> Result<DataType> {
         T::Text => DataType::Text,
         T::Date => DataType::Date,
         T::Timestamp(None, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => DataType::TimestampTz,
+        T::Timestamp(None, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
+            DataType::Timestamp
+        }
+        T::Interval {
+            fields: None,
+            precision: None,
+        } => DataType::Interval,
         T::Numeric(info) | T::Decimal(info) => DataType::Numeric(numeric_typmod(info)?),
         other => {
             return Err(Error::Invalid(format!("type {other} is not supported")));

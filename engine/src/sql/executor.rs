@@ -368,6 +368,8 @@ fn value_type(v: &Value) -> Option<DataType> {
         Value::Text(_) => DataType::Text,
         Value::Date(_) => DataType::Date,
         Value::TimestampTz(_) => DataType::TimestampTz,
+        Value::Timestamp(_) => DataType::Timestamp,
+        Value::Interval(_) => DataType::Interval,
     })
 }
 

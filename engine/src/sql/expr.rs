@@ -143,7 +143,9 @@ impl Expr {
                     None => Value::Null,
                 }
             }
-            Expr::Arith(op, a, b) => functions::arith(*op, a.eval(row, ctx)?, b.eval(row, ctx)?)?,
+            Expr::Arith(op, a, b) => {
+                functions::arith(*op, a.eval(row, ctx)?, b.eval(row, ctx)?, ctx)?
+            }
             Expr::Concat(a, b) => {
                 let (a, b) = (a.eval(row, ctx)?, b.eval(row, ctx)?);
                 match (text_of(&a, ctx), text_of(&b, ctx)) {

@@ -5,6 +5,7 @@
 pub mod access;
 mod binder;
 mod copy;
+mod datetime_ops;
 pub mod ddl;
 pub mod error;
 mod executor;

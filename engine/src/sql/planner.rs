@@ -440,6 +440,7 @@ fn figure_name(e: &ast::Expr) -> Option<(String, u8)> {
             _ => Some((pg_type_name(data_type), 1)),
         },
         A::TypedString(ts) => Some((pg_type_name(&ts.data_type), 1)),
+        A::Interval(_) => Some(("interval".into(), 1)),
         // TRUE and FALSE are 't'::bool and 'f'::bool to PostgreSQL.
         A::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => Some(("bool".into(), 1)),
         A::Case { .. } => Some(("case".into(), 1)),
@@ -481,6 +482,8 @@ fn pg_type_name(ty: &ast::DataType) -> String {
         },
         Ok(DataType::Date) => "date",
         Ok(DataType::TimestampTz) => "timestamptz",
+        Ok(DataType::Timestamp) => "timestamp",
+        Ok(DataType::Interval) => "interval",
         Err(_) => "?column?",
     }
     .into()

@@ -44,6 +44,7 @@ pub const TIMESTAMP_INFINITY: i64 = i64::MAX;
 
 const TYPE_DATE: &str = "date";
 const TYPE_TIMESTAMPTZ: &str = "timestamp with time zone";
+const TYPE_TIMESTAMP: &str = "timestamp without time zone";
 
 // ---------------------------------------------------------------- calendar
 
@@ -72,11 +73,11 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-fn is_leap(year: i64) -> bool {
+pub fn is_leap(year: i64) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
 }
 
-fn days_in_month(year: i64, month: i64) -> i64 {
+pub fn days_in_month(year: i64, month: i64) -> i64 {
     match month {
         2 if is_leap(year) => 29,
         2 => 28,
@@ -86,7 +87,7 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 }
 
 /// PostgreSQL's IS_VALID_JULIAN: within the Julian-day routines' range.
-fn is_valid_julian(year: i64, month: i64) -> bool {
+pub fn is_valid_julian(year: i64, month: i64) -> bool {
     (year > -4713 || (year == -4713 && month >= 11))
         && (year < 5_874_898 || (year == 5_874_898 && month < 6))
 }
@@ -132,34 +133,50 @@ pub fn format_date(days: i32) -> String {
 /// 2000-01-01 UTC) shown in `tz`.
 pub fn write_timestamptz(micros: i64, tz: &SessionTimeZone, out: &mut String) {
     match micros {
-        TIMESTAMP_NEG_INFINITY => out.push_str("-infinity"),
-        TIMESTAMP_INFINITY => out.push_str("infinity"),
+        TIMESTAMP_NEG_INFINITY | TIMESTAMP_INFINITY => write_timestamp(micros, out),
         _ => {
             let offset = tz.offset_at(micros);
             let local = i128::from(micros) + i128::from(offset) * i128::from(USECS_PER_SEC);
-            let days = local.div_euclid(i128::from(USECS_PER_DAY)) as i64;
-            let tod = local.rem_euclid(i128::from(USECS_PER_DAY)) as i64;
-            let (y, m, d) = civil_from_days(days + PG_EPOCH_UNIX_DAYS);
-            write_ymd(y, m, d, out);
-            let secs = tod / USECS_PER_SEC;
-            let frac = tod % USECS_PER_SEC;
-            let _ = write!(
-                out,
-                " {:02}:{:02}:{:02}",
-                secs / 3600,
-                secs / 60 % 60,
-                secs % 60
-            );
-            if frac != 0 {
-                let digits = format!("{frac:06}");
-                out.push('.');
-                out.push_str(digits.trim_end_matches('0'));
-            }
-            write_offset(offset, out);
-            if y <= 0 {
-                out.push_str(" BC");
-            }
+            write_wall_clock(local, Some(offset), out);
         }
+    }
+}
+
+/// Appends PostgreSQL's ISO output of a TIMESTAMP without time zone
+/// (wall-clock microseconds since 2000-01-01).
+pub fn write_timestamp(micros: i64, out: &mut String) {
+    match micros {
+        TIMESTAMP_NEG_INFINITY => out.push_str("-infinity"),
+        TIMESTAMP_INFINITY => out.push_str("infinity"),
+        _ => write_wall_clock(i128::from(micros), None, out),
+    }
+}
+
+/// `yyyy-mm-dd hh:mm:ss[.ffffff][offset][ BC]`.
+fn write_wall_clock(local: i128, offset: Option<i32>, out: &mut String) {
+    let days = local.div_euclid(i128::from(USECS_PER_DAY)) as i64;
+    let tod = local.rem_euclid(i128::from(USECS_PER_DAY)) as i64;
+    let (y, m, d) = civil_from_days(days + PG_EPOCH_UNIX_DAYS);
+    write_ymd(y, m, d, out);
+    let secs = tod / USECS_PER_SEC;
+    let frac = tod % USECS_PER_SEC;
+    let _ = write!(
+        out,
+        " {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    if frac != 0 {
+        let digits = format!("{frac:06}");
+        out.push('.');
+        out.push_str(digits.trim_end_matches('0'));
+    }
+    if let Some(offset) = offset {
+        write_offset(offset, out);
+    }
+    if y <= 0 {
+        out.push_str(" BC");
     }
 }
 
@@ -205,7 +222,28 @@ pub fn parse_date(text: &str, tz: &SessionTimeZone, now: i64) -> Result<i32, Tex
 
 /// Parses TIMESTAMPTZ input; a timestamp without zone is local time in `tz`.
 pub fn parse_timestamptz(text: &str, tz: &SessionTimeZone, now: i64) -> Result<i64, TextError> {
-    let err = |e: DtErr| e.into_error(text, TYPE_TIMESTAMPTZ);
+    parse_timestamp_input(text, tz, now, true)
+}
+
+/// Parses TIMESTAMP (without time zone) input: the wall-clock time as
+/// written, a zone in it ignored, as PostgreSQL does; `now` is the wall
+/// clock in `tz`.
+pub fn parse_timestamp(text: &str, tz: &SessionTimeZone, now: i64) -> Result<i64, TextError> {
+    parse_timestamp_input(text, tz, now, false)
+}
+
+fn parse_timestamp_input(
+    text: &str,
+    tz: &SessionTimeZone,
+    now: i64,
+    with_zone: bool,
+) -> Result<i64, TextError> {
+    let type_name = if with_zone {
+        TYPE_TIMESTAMPTZ
+    } else {
+        TYPE_TIMESTAMP
+    };
+    let err = |e: DtErr| e.into_error(text, type_name);
     let out_of_range = || {
         TextError::new(
             TextErrorKind::DatetimeFieldOverflow,
@@ -216,7 +254,8 @@ pub fn parse_timestamptz(text: &str, tz: &SessionTimeZone, now: i64) -> Result<i
         Decoded::Epoch => return Ok(-PG_EPOCH_UNIX_DAYS * USECS_PER_DAY),
         Decoded::Late => return Ok(TIMESTAMP_INFINITY),
         Decoded::Early => return Ok(TIMESTAMP_NEG_INFINITY),
-        Decoded::Now => return Ok(now),
+        Decoded::Now if with_zone => return Ok(now),
+        Decoded::Now => return Ok(now + i64::from(tz.offset_at(now)) * USECS_PER_SEC),
         Decoded::Fields(tm) => tm,
     };
     if !is_valid_julian(tm.year, tm.mon) {
@@ -225,10 +264,11 @@ pub fn parse_timestamptz(text: &str, tz: &SessionTimeZone, now: i64) -> Result<i
     let days = days_from_civil(tm.year, tm.mon as u32, tm.mday as u32) - PG_EPOCH_UNIX_DAYS;
     let time = ((tm.hour * 60 + tm.min) * 60 + tm.sec) * USECS_PER_SEC + tm.fsec;
     let local = i128::from(days) * i128::from(USECS_PER_DAY) + i128::from(time);
-    let offset = match (&tm.offset, &tm.zone) {
-        (Some(secs), _) => *secs,
-        (None, Some(zone)) => zone.offset_for_local(local.div_euclid(1_000_000) as i64),
-        (None, None) => tz.offset_for_local(local.div_euclid(1_000_000) as i64),
+    let offset = match (&tm.offset, &tm.zone, with_zone) {
+        (_, _, false) => 0,
+        (Some(secs), _, true) => *secs,
+        (None, Some(zone), true) => zone.offset_for_local(local.div_euclid(1_000_000) as i64),
+        (None, None, true) => tz.offset_for_local(local.div_euclid(1_000_000) as i64),
     };
     let utc = local - i128::from(offset) * i128::from(USECS_PER_SEC);
     if utc < i128::from(TIMESTAMP_MIN) || utc >= i128::from(TIMESTAMP_END) {
@@ -239,7 +279,7 @@ pub fn parse_timestamptz(text: &str, tz: &SessionTimeZone, now: i64) -> Result<i
 
 /// PostgreSQL's DTERR_* codes.
 #[derive(Debug)]
-enum DtErr {
+pub(super) enum DtErr {
     BadFormat,
     FieldOverflow,
     /// A month or day out of range: maybe the wrong DateStyle.
@@ -278,7 +318,7 @@ impl DtErr {
 
 /// PostgreSQL's field types from `ParseDateTime`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FieldType {
+pub(super) enum FieldType {
     Number,
     Date,
     Time,
@@ -288,7 +328,7 @@ enum FieldType {
 }
 
 /// Splits `text` into lower-cased fields as PostgreSQL's `ParseDateTime`.
-fn tokenize(text: &str) -> Result<Vec<(FieldType, String)>, DtErr> {
+pub(super) fn tokenize(text: &str) -> Result<Vec<(FieldType, String)>, DtErr> {
     let b = text.as_bytes();
     let mut fields = Vec::new();
     let mut i = 0;

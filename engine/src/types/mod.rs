@@ -8,12 +8,14 @@
 
 pub mod datetime;
 pub mod float;
+pub mod interval;
 mod numeric;
 pub mod text;
 #[cfg(test)]
 mod text_tests;
 pub mod timezone;
 
+pub use interval::Interval;
 pub use numeric::{NUMERIC_MAX_PRECISION, Numeric};
 pub use text::{TextError, TextErrorKind, format_value, parse_value, parse_value_at, write_value};
 pub use timezone::SessionTimeZone;
@@ -43,6 +45,9 @@ pub enum DataType {
     Text,
     Date,
     TimestampTz,
+    /// TIMESTAMP without time zone: a wall-clock time.
+    Timestamp,
+    Interval,
 }
 
 /// The precision and scale of a constrained NUMERIC column.
@@ -65,6 +70,8 @@ impl DataType {
             DataType::Text => "text".into(),
             DataType::Date => "date".into(),
             DataType::TimestampTz => "timestamp with time zone".into(),
+            DataType::Timestamp => "timestamp without time zone".into(),
+            DataType::Interval => "interval".into(),
         }
     }
 }
@@ -89,6 +96,9 @@ pub enum Value {
     Date(i32),
     /// Microseconds since 2000-01-01 00:00:00 UTC.
     TimestampTz(i64),
+    /// Wall-clock microseconds since 2000-01-01 00:00:00.
+    Timestamp(i64),
+    Interval(Interval),
 }
 
 impl Value {
@@ -109,6 +119,8 @@ impl Value {
             Value::Text(_) => "text",
             Value::Date(_) => "date",
             Value::TimestampTz(_) => "timestamp with time zone",
+            Value::Timestamp(_) => "timestamp without time zone",
+            Value::Interval(_) => "interval",
         }
     }
 
@@ -121,7 +133,10 @@ impl Value {
         Some(match (self, other) {
             (V::Boolean(x), V::Boolean(y)) => x.cmp(y),
             (V::Integer(x), V::Integer(y)) | (V::Date(x), V::Date(y)) => x.cmp(y),
-            (V::BigInt(x), V::BigInt(y)) | (V::TimestampTz(x), V::TimestampTz(y)) => x.cmp(y),
+            (V::BigInt(x), V::BigInt(y))
+            | (V::TimestampTz(x), V::TimestampTz(y))
+            | (V::Timestamp(x), V::Timestamp(y)) => x.cmp(y),
+            (V::Interval(x), V::Interval(y)) => x.sql_cmp(y),
             (V::Integer(x), V::BigInt(y)) => i64::from(*x).cmp(y),
             (V::BigInt(x), V::Integer(y)) => x.cmp(&i64::from(*y)),
             (V::Double(x), V::Double(y)) => match (x.is_nan(), y.is_nan()) {
@@ -148,7 +163,9 @@ impl Value {
             | (Value::Double(_), DataType::Double)
             | (Value::Text(_), DataType::Text)
             | (Value::Date(_), DataType::Date)
-            | (Value::TimestampTz(_), DataType::TimestampTz) => true,
+            | (Value::TimestampTz(_), DataType::TimestampTz)
+            | (Value::Timestamp(_), DataType::Timestamp)
+            | (Value::Interval(_), DataType::Interval) => true,
             (Value::Numeric(_), DataType::Numeric(None)) => true,
             (Value::Numeric(n), DataType::Numeric(Some(t))) => {
                 n.scale() == t.scale && n.precision() <= t.precision

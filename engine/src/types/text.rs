@@ -7,6 +7,7 @@
 
 use super::datetime;
 use super::float;
+use super::interval;
 use super::timezone::SessionTimeZone;
 use super::{DataType, Numeric, Value};
 use std::fmt;
@@ -20,6 +21,8 @@ pub enum TextErrorKind {
     InvalidDatetimeFormat,
     /// 22008 datetime_field_overflow.
     DatetimeFieldOverflow,
+    /// 22015 interval_field_overflow.
+    IntervalFieldOverflow,
     /// 22003 numeric_value_out_of_range.
     NumericValueOutOfRange,
     /// 22009 invalid_time_zone_displacement_value.
@@ -37,6 +40,7 @@ impl TextErrorKind {
             TextErrorKind::InvalidTextRepresentation => "22P02",
             TextErrorKind::InvalidDatetimeFormat => "22007",
             TextErrorKind::DatetimeFieldOverflow => "22008",
+            TextErrorKind::IntervalFieldOverflow => "22015",
             TextErrorKind::NumericValueOutOfRange => "22003",
             TextErrorKind::InvalidTimeZoneDisplacement => "22009",
             TextErrorKind::InvalidParameterValue => "22023",
@@ -141,6 +145,8 @@ pub fn write_value(value: &Value, tz: &SessionTimeZone, out: &mut String) -> boo
         Value::Text(s) => out.push_str(s),
         Value::Date(d) => datetime::write_date(*d, out),
         Value::TimestampTz(t) => datetime::write_timestamptz(*t, tz, out),
+        Value::Timestamp(t) => datetime::write_timestamp(*t, out),
+        Value::Interval(iv) => interval::write_interval(iv, out),
     }
     true
 }
@@ -170,6 +176,8 @@ pub fn parse_value_at(
         DataType::Text => Value::Text(text.to_owned()),
         DataType::Date => Value::Date(datetime::parse_date(text, tz, now)?),
         DataType::TimestampTz => Value::TimestampTz(datetime::parse_timestamptz(text, tz, now)?),
+        DataType::Timestamp => Value::Timestamp(datetime::parse_timestamp(text, tz, now)?),
+        DataType::Interval => Value::Interval(interval::parse_interval(text)?),
     })
 }
 

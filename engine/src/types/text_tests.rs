@@ -413,14 +413,28 @@ fn any_value_of(ty: DataType) -> BoxedStrategy<Value> {
         ]
         .prop_map(Value::Date)
         .boxed(),
-        DataType::TimestampTz => prop_oneof![
+        DataType::TimestampTz | DataType::Timestamp => prop_oneof![
             TIMESTAMP_MIN..TIMESTAMP_END,
             Just(i64::MAX),
             Just(i64::MIN),
             -4_000_000_000_000_000i64..2_000_000_000_000_000,
         ]
-        .prop_map(Value::TimestampTz)
+        .prop_map(move |t| match ty {
+            DataType::Timestamp => Value::Timestamp(t),
+            _ => Value::TimestampTz(t),
+        })
         .boxed(),
+        // PostgreSQL cannot read back an interval of exactly i64::MIN µs.
+        DataType::Interval => (
+            any::<i32>(),
+            any::<i32>(),
+            prop_oneof![
+                i64::MIN + 1..=i64::MAX,
+                -100_000_000_000i64..100_000_000_000
+            ],
+        )
+            .prop_map(|(m, d, us)| Value::Interval(crate::types::Interval::new(m, d, us)))
+            .boxed(),
     }
 }
 
@@ -444,6 +458,7 @@ proptest! {
             Just(DataType::Boolean), Just(DataType::Integer), Just(DataType::BigInt),
             Just(DataType::Double), Just(DataType::Numeric(None)), Just(DataType::Text),
             Just(DataType::Date), Just(DataType::TimestampTz),
+            Just(DataType::Timestamp), Just(DataType::Interval),
         ]
         .prop_flat_map(|ty| (Just(ty), any_value_of(ty))),
         zone in 0..ZONES.len(),

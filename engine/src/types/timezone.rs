@@ -152,6 +152,37 @@ impl SessionTimeZone {
         }
     }
 
+    /// The zone's abbreviation at `micros` (since 2000-01-01 UTC), as
+    /// to_char's `TZ` shows it: `EST`, `CEST`, `UTC`, `+02` for a numeric
+    /// setting.
+    pub fn abbreviation_at(&self, micros: i64) -> String {
+        match &self.zone {
+            Zone::Fixed(s) => {
+                // `<+02>-02` is called `+02`; `UTC+3` is called `UTC`.
+                let name = self.name.as_str();
+                if let Some(inner) = name.strip_prefix('<').and_then(|n| n.split('>').next()) {
+                    inner.to_owned()
+                } else {
+                    let letters: String = name
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphabetic())
+                        .collect();
+                    if letters.is_empty() {
+                        format_hms_offset(*s)
+                    } else {
+                        letters
+                    }
+                }
+            }
+            Zone::Tz(tz) => {
+                let unix = micros.div_euclid(1_000_000) + PG_EPOCH_UNIX_SECS;
+                tz.to_offset_info(to_jiff_timestamp(unix))
+                    .abbreviation()
+                    .to_owned()
+            }
+        }
+    }
+
     /// The offset east of UTC for the wall-clock time `local_secs` (seconds
     /// since 2000-01-01 00:00:00 local). In a gap (spring forward) it is the
     /// offset before the transition, in a fold (fall back) the offset after

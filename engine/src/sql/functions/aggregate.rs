@@ -6,8 +6,9 @@ use std::collections::HashSet;
 use crate::row::encode_key;
 use crate::sql::error::{SqlError, SqlResult};
 use crate::sql::expr::{EvalContext, Expr, sort_cmp, text_of};
-use crate::types::{DataType, Numeric, Value};
+use crate::types::{DataType, Interval, Numeric, Value};
 
+use super::interval::interval_out_of_range;
 use super::numeric;
 
 /// Which aggregate.
@@ -48,6 +49,7 @@ impl AggFunc {
             (AggFunc::Sum, Some(T::Integer)) => T::BigInt,
             (AggFunc::Sum, Some(T::BigInt | T::Numeric(_))) => T::Numeric(None),
             (AggFunc::Sum | AggFunc::Avg, Some(T::Double)) => T::Double,
+            (AggFunc::Sum | AggFunc::Avg, Some(T::Interval)) => T::Interval,
             (AggFunc::Avg, Some(T::Integer | T::BigInt | T::Numeric(_))) => T::Numeric(None),
             // PostgreSQL has no min/max of boolean (bool_and/bool_or are).
             (AggFunc::Min | AggFunc::Max, Some(T::Boolean)) => return None,
@@ -98,6 +100,11 @@ enum State {
         sum: f64,
         count: i64,
     },
+    /// sum and avg of intervals.
+    Interval {
+        sum: Interval,
+        count: i64,
+    },
     Extreme(Option<Value>),
     Bool(Option<bool>),
     StringAgg(Option<String>),
@@ -111,6 +118,10 @@ impl Accumulator {
         use DataType as T;
         let state = match (call.func, arg_type) {
             (AggFunc::CountStar | AggFunc::Count, _) => State::Count(0),
+            (AggFunc::Sum | AggFunc::Avg, Some(T::Interval)) => State::Interval {
+                sum: Interval::default(),
+                count: 0,
+            },
             (AggFunc::Sum, Some(T::Integer | T::BigInt)) => State::SumInt { sum: 0, any: false },
             (AggFunc::Sum, Some(T::Double)) => State::SumFloat(None),
             (AggFunc::Sum, _) => State::SumNumeric(None),
@@ -171,6 +182,13 @@ impl Accumulator {
             }
             State::AvgFloat { sum, count } => {
                 *sum += float_of(v)?;
+                *count += 1;
+            }
+            State::Interval { sum, count } => {
+                let Value::Interval(iv) = v else {
+                    return Err(SqlError::internal("interval aggregate of a non-interval"));
+                };
+                *sum = sum.checked_add(iv).ok_or_else(interval_out_of_range)?;
                 *count += 1;
             }
             State::Extreme(best) => {
@@ -248,6 +266,12 @@ impl Accumulator {
                 )?)
             }
             State::AvgFloat { sum, count } => Value::Double(sum / count as f64),
+            State::Interval { count: 0, .. } => Value::Null,
+            State::Interval { sum, .. } if self.func == AggFunc::Sum => Value::Interval(sum),
+            State::Interval { sum, count } => Value::Interval(
+                sum.div_f64(count as f64)
+                    .ok_or_else(interval_out_of_range)?,
+            ),
             State::Extreme(v) => v.unwrap_or(Value::Null),
             State::Bool(b) => b.map(Value::Boolean).unwrap_or(Value::Null),
             State::StringAgg(s) => s.map(Value::Text).unwrap_or(Value::Null),

@@ -83,12 +83,12 @@ pub fn checked_date(days: i64) -> SqlResult<Value> {
 }
 
 /// Local wall-clock microseconds (since 2000-01-01 local) of an instant.
-fn local_micros(t: i64, ctx: &EvalContext) -> i64 {
+pub(super) fn local_micros(t: i64, ctx: &EvalContext) -> i64 {
     t + i64::from(ctx.time_zone.offset_at(t)) * USECS_PER_SEC
 }
 
 /// The instant of local wall-clock microseconds.
-fn instant_of_local(local: i64, ctx: &EvalContext) -> i64 {
+pub(super) fn instant_of_local(local: i64, ctx: &EvalContext) -> i64 {
     // offset_for_local takes seconds since 2000-01-01 local, like `local`.
     let local_secs = local.div_euclid(USECS_PER_SEC);
     local - i64::from(ctx.time_zone.offset_for_local(local_secs)) * USECS_PER_SEC
@@ -97,9 +97,17 @@ fn instant_of_local(local: i64, ctx: &EvalContext) -> i64 {
 /// The session-local date of an instant.
 pub fn date_of(t: i64, ctx: &EvalContext) -> SqlResult<Value> {
     match t {
+        TIMESTAMP_INFINITY | TIMESTAMP_NEG_INFINITY => date_of_wall_clock(t),
+        t => date_of_wall_clock(local_micros(t, ctx)),
+    }
+}
+
+/// The date of a TIMESTAMP (wall-clock microseconds).
+pub fn date_of_wall_clock(t: i64) -> SqlResult<Value> {
+    match t {
         TIMESTAMP_INFINITY => Ok(Value::Date(DATE_INFINITY)),
         TIMESTAMP_NEG_INFINITY => Ok(Value::Date(DATE_NEG_INFINITY)),
-        t => checked_date(local_micros(t, ctx).div_euclid(USECS_PER_DAY)),
+        t => checked_date(t.div_euclid(USECS_PER_DAY)),
     }
 }
 
@@ -136,7 +144,7 @@ fn to_days(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// ISO week number and ISO year of a day.
-fn iso_week(days: i64) -> (i64, i64) {
+pub(super) fn iso_week(days: i64) -> (i64, i64) {
     let (y, _, _) = civil(days);
     let isodow = |d: i64| (d + 5).rem_euclid(7) + 1; // 2000-01-01 was a Saturday (6)
     let week1_start = |year: i64| {
@@ -156,6 +164,8 @@ pub fn extract(field_value: &Value, v: &Value, ctx: &EvalContext) -> SqlResult<N
     let (local, is_date) = match v {
         Value::Date(d) => (i64::from(*d) * USECS_PER_DAY, true),
         Value::TimestampTz(t) => (local_micros(*t, ctx), false),
+        Value::Timestamp(t) => (*t, false),
+        Value::Interval(iv) => return super::interval::extract(field, &name, iv),
         other => {
             return Err(SqlError::internal(format!(
                 "extract from {}",
@@ -167,6 +177,7 @@ pub fn extract(field_value: &Value, v: &Value, ctx: &EvalContext) -> SqlResult<N
         v,
         Value::Date(DATE_INFINITY | DATE_NEG_INFINITY)
             | Value::TimestampTz(TIMESTAMP_INFINITY | TIMESTAMP_NEG_INFINITY)
+            | Value::Timestamp(TIMESTAMP_INFINITY | TIMESTAMP_NEG_INFINITY)
     ) {
         return Err(SqlError::new(
             code::FEATURE_NOT_SUPPORTED,
@@ -177,6 +188,14 @@ pub fn extract(field_value: &Value, v: &Value, ctx: &EvalContext) -> SqlResult<N
     let usec_of_day = local.rem_euclid(USECS_PER_DAY);
     let (y, m, d) = civil(days);
     use DateField as F;
+    if matches!(v, Value::Timestamp(_))
+        && matches!(field, F::Timezone | F::TimezoneHour | F::TimezoneMinute)
+    {
+        return Err(SqlError::new(
+            code::FEATURE_NOT_SUPPORTED,
+            format!("unit \"{name}\" not supported for type timestamp without time zone"),
+        ));
+    }
     if is_date
         && matches!(
             field,
@@ -253,16 +272,19 @@ pub fn date_part(field: &Value, v: &Value, ctx: &EvalContext) -> SqlResult<Value
     Ok(Value::Double(super::numeric::to_f64(&n)))
 }
 
-/// date_trunc('field', t) in the session time zone.
+/// date_trunc('field', t): a TIMESTAMPTZ in the session time zone, a
+/// TIMESTAMP as it is.
 pub fn date_trunc(field_value: &Value, v: &Value, ctx: &EvalContext) -> SqlResult<Value> {
     let (field, name) = field_of(field_value)?;
-    let Value::TimestampTz(t) = v else {
-        return Err(SqlError::internal("date_trunc of a non-timestamp"));
+    let (t, zoned) = match v {
+        Value::TimestampTz(t) => (t, true),
+        Value::Timestamp(t) => (t, false),
+        _ => return Err(SqlError::internal("date_trunc of a non-timestamp")),
     };
     if *t == TIMESTAMP_INFINITY || *t == TIMESTAMP_NEG_INFINITY {
         return Ok(v.clone());
     }
-    let local = local_micros(*t, ctx);
+    let local = if zoned { local_micros(*t, ctx) } else { *t };
     let days = local.div_euclid(USECS_PER_DAY);
     let (y, m, _) = civil(days);
     use DateField as F;
@@ -292,10 +314,13 @@ pub fn date_trunc(field_value: &Value, v: &Value, ctx: &EvalContext) -> SqlResul
         _ => {
             return Err(SqlError::new(
                 code::FEATURE_NOT_SUPPORTED,
-                format!("unit \"{name}\" not supported for type timestamp with time zone"),
+                format!("unit \"{name}\" not supported for type {}", v.type_name()),
             ));
         }
     };
+    if !zoned {
+        return Ok(Value::Timestamp(truncated));
+    }
     // Up to the hour, truncation keeps the original offset (in a fold,
     // 01:30-04 gives 01:00-04); from the day on, the offset is that of the
     // truncated local time, as PostgreSQL's timestamptz_trunc does.
@@ -305,6 +330,38 @@ pub fn date_trunc(field_value: &Value, v: &Value, ctx: &EvalContext) -> SqlResul
         }
         _ => instant_of_local(truncated, ctx),
     }))
+}
+
+/// to_char(v, template) of a timestamp or a number; NULL for an infinite
+/// timestamp, as PostgreSQL.
+pub fn to_char(v: &Value, template: &Value, ctx: &EvalContext) -> SqlResult<Value> {
+    use super::to_char::{Moment, NumberInput, format_datetime, format_number};
+    let Value::Text(fmt) = template else {
+        return Err(SqlError::internal("to_char template must be text"));
+    };
+    let moment = |local: i64, zone| Value::Text(format_datetime(&Moment { local, zone }, fmt));
+    Ok(match v {
+        Value::TimestampTz(TIMESTAMP_INFINITY | TIMESTAMP_NEG_INFINITY)
+        | Value::Timestamp(TIMESTAMP_INFINITY | TIMESTAMP_NEG_INFINITY) => Value::Null,
+        Value::TimestampTz(t) => moment(local_micros(*t, ctx), Some((ctx.time_zone, *t))),
+        Value::Timestamp(t) => moment(*t, None),
+        Value::Integer(i) => Value::Text(format_number(
+            NumberInput::Exact(Numeric::new(i128::from(*i), 0).expect("fits")),
+            fmt,
+        )?),
+        Value::BigInt(i) => Value::Text(format_number(
+            NumberInput::Exact(Numeric::new(i128::from(*i), 0).expect("fits")),
+            fmt,
+        )?),
+        Value::Numeric(n) => Value::Text(format_number(NumberInput::Exact(*n), fmt)?),
+        Value::Double(x) => Value::Text(format_number(NumberInput::Float(*x), fmt)?),
+        other => {
+            return Err(SqlError::internal(format!(
+                "to_char of {}",
+                other.type_name()
+            )));
+        }
+    })
 }
 
 /// make_date(year, month, day).

@@ -2,9 +2,11 @@
 
 pub mod aggregate;
 mod datetime;
+mod interval;
 pub mod numeric;
 pub mod system;
 mod text;
+mod to_char;
 
 use crate::types::{DataType, Numeric, Value, parse_value_at};
 
@@ -50,6 +52,8 @@ pub enum Scalar {
     /// date_trunc('field', timestamptz)
     DateTrunc,
     MakeDate,
+    /// to_char(timestamp | number, template)
+    ToChar,
     /// pg_catalog functions (functions/system.rs).
     System(system::SysFn),
 }
@@ -134,6 +138,7 @@ pub fn call(f: Scalar, args: &[Expr], row: &[Value], ctx: &EvalContext) -> SqlRe
         S::Extract => datetime::extract(&vals[0], &vals[1], ctx).map(Value::Numeric),
         S::DateTrunc => datetime::date_trunc(&vals[0], &vals[1], ctx),
         S::MakeDate => datetime::make_date(&vals),
+        S::ToChar => datetime::to_char(&vals[0], &vals[1], ctx),
     }
 }
 
@@ -186,6 +191,10 @@ pub fn negate(v: Value) -> SqlResult<Value> {
         ),
         Value::Double(x) => Value::Double(-x),
         Value::Numeric(n) => Value::Numeric(numeric::neg(&n)?),
+        Value::Interval(iv) => Value::Interval(
+            iv.checked_neg()
+                .ok_or_else(interval::interval_out_of_range)?,
+        ),
         other => {
             return Err(SqlError::internal(format!(
                 "negation of {}",
@@ -219,11 +228,14 @@ fn float_result(op: ArithOp, x: f64, a: f64, b: f64) -> SqlResult<Value> {
 }
 
 /// Binary arithmetic on operands the binder coerced to matching types.
-pub fn arith(op: ArithOp, a: Value, b: Value) -> SqlResult<Value> {
+pub fn arith(op: ArithOp, a: Value, b: Value, ctx: &EvalContext) -> SqlResult<Value> {
     use ArithOp as O;
     use Value as V;
     if a.is_null() || b.is_null() {
         return Ok(V::Null);
+    }
+    if let Some(result) = interval::arith(op, &a, &b, ctx) {
+        return result;
     }
     macro_rules! int_op {
         ($x:expr, $y:expr, $variant:ident, $name:literal) => {{
@@ -360,6 +372,16 @@ pub fn cast(v: Value, ty: &DataType, ctx: &EvalContext) -> SqlResult<Value> {
         (V::Date(d), T::TimestampTz) => datetime::date_to_timestamptz(d, ctx)?,
         (V::TimestampTz(t), T::TimestampTz) => V::TimestampTz(t),
         (V::TimestampTz(t), T::Date) => datetime::date_of(t, ctx)?,
+        (V::Date(d), T::Timestamp) => V::Timestamp(interval::date_to_timestamp(d)?),
+        (V::Timestamp(t), T::Timestamp) => V::Timestamp(t),
+        (V::Timestamp(t), T::TimestampTz) => {
+            V::TimestampTz(interval::timestamp_to_timestamptz(t, ctx))
+        }
+        (V::TimestampTz(t), T::Timestamp) => {
+            V::Timestamp(interval::timestamptz_to_timestamp(t, ctx))
+        }
+        (V::Timestamp(t), T::Date) => datetime::date_of_wall_clock(t)?,
+        (V::Interval(iv), T::Interval) => V::Interval(iv),
         (v, ty) => {
             return Err(SqlError::new(
                 code::CANNOT_COERCE,

@@ -680,6 +680,8 @@ pub(crate) fn sys_type(ty: &ast::DataType) -> Option<SysType> {
         "numeric" => SysType::Plain(DataType::Numeric(None)),
         "date" => SysType::Plain(DataType::Date),
         "timestamptz" => SysType::Plain(DataType::TimestampTz),
+        "timestamp" => SysType::Plain(DataType::Timestamp),
+        "interval" => SysType::Plain(DataType::Interval),
         _ => return None,
     })
 }

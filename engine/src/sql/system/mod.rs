@@ -419,6 +419,8 @@ pub fn type_oid(ty: DataType) -> (i32, i32) {
         DataType::Text => (25, -1),
         DataType::Date => (1082, -1),
         DataType::TimestampTz => (1184, -1),
+        DataType::Timestamp => (1114, -1),
+        DataType::Interval => (1186, -1),
     }
 }
 

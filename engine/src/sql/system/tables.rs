@@ -939,7 +939,7 @@ pub(crate) fn system_table(
                     };
                     let datetime = match c.ty {
                         DataType::Date => int(0),
-                        DataType::TimestampTz => int(6),
+                        DataType::TimestampTz | DataType::Timestamp | DataType::Interval => int(6),
                         _ => Value::Null,
                     };
                     let data_type = match c.ty {
