@@ -112,7 +112,7 @@ fn segment_write(c: &mut Criterion) {
     group.bench_function("customers_100k", |b| {
         b.iter(|| {
             let mut it = rows.iter().cloned();
-            write_segment(&vfs, "seg-bench.cseg", &types, &mut it).unwrap()
+            write_segment(&vfs, "seg-bench.cseg", &types, &[], &mut it).unwrap()
         })
     });
     group.finish();
@@ -129,7 +129,7 @@ fn column_scan(c: &mut Criterion) {
         crmdb_engine::row::encode_key(&[&row[0]], &mut key);
         (key, row)
     });
-    write_segment(&vfs, "seg-scan.cseg", &types, &mut rows).unwrap();
+    write_segment(&vfs, "seg-scan.cseg", &types, &[], &mut rows).unwrap();
     let segment = Segment::open(&vfs, "seg-scan.cseg").unwrap();
     let mut group = c.benchmark_group("column_scan");
     group.throughput(Throughput::Elements(ROWS as u64));

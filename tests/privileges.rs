@@ -191,6 +191,7 @@ async fn privileges_are_enforced_on_every_kind_of_statement() {
         "DELETE FROM items",
         "TRUNCATE items",
         "DROP TABLE items",
+        "CREATE INDEX ON items (body)",
         "CREATE TABLE mine (a int)",
         "GRANT SELECT ON items TO clerk",
     ] {

@@ -73,6 +73,10 @@ pub struct ForeignKey {
 pub enum IndexMethod {
     /// Roaring value bitmaps and bit-sliced indexes kept in the segments.
     Bitmap,
+    /// Declared `USING btree` (or without USING): recorded as such for the
+    /// system catalogs, and kept as bitmap indexes like [`Self::Bitmap`],
+    /// crmdb's one kind of secondary index.
+    Btree,
 }
 
 /// A secondary index.
@@ -81,6 +85,11 @@ pub struct IndexDef {
     pub name: String,
     pub columns: Vec<ColumnId>,
     pub method: IndexMethod,
+    /// One of the canonical schema's segmentation indexes, made with the
+    /// data directory: the system catalogs do not list it, so that psql
+    /// shows what PostgreSQL shows for the same schema.
+    #[serde(default)]
+    pub builtin: bool,
 }
 
 /// A table's definition.
@@ -127,6 +136,15 @@ impl TableDef {
     /// The column types in order.
     pub fn column_types(&self) -> Vec<DataType> {
         self.columns.iter().map(|c| c.ty).collect()
+    }
+
+    /// For each column in order, whether an index covers it (its segments
+    /// then carry value bitmaps or a bit-sliced index for it).
+    pub fn indexed_columns(&self) -> Vec<bool> {
+        self.columns
+            .iter()
+            .map(|c| self.indexes.iter().any(|i| i.columns.contains(&c.id)))
+            .collect()
     }
 
     /// The column ids in order.

@@ -87,7 +87,13 @@ impl Inner {
         let id = writer.next_file_id;
         writer.next_file_id += 1;
         let file = format!("seg-{id:016}.cseg");
-        write_segment(&*self.vfs, &file, &def.column_types(), rows)?;
+        write_segment(
+            &*self.vfs,
+            &file,
+            &def.column_types(),
+            &def.indexed_columns(),
+            rows,
+        )?;
         let segment = Segment::open(&*self.vfs, &file)?;
         Ok(SegmentRef {
             handle: Arc::new(SegmentHandle {

@@ -10,12 +10,12 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
-use crate::catalog::TableId;
+use crate::catalog::{ColumnId, TableDef, TableId};
 use crate::db::{Inner, lock, remove_unreferenced_files};
 use crate::error::Result;
 use crate::row::Row;
 use crate::segment::MAX_SEGMENT_ROWS;
-use crate::version::{SegmentRef, column_map, remap_row};
+use crate::version::{SegmentRef, TableData, column_map, remap_row};
 
 use crate::checkpoint::manifest_of;
 
@@ -24,6 +24,27 @@ pub const COMPACT_AFTER_SEGMENTS: usize = 8;
 /// A table whose segments have at least this share of deleted rows too.
 pub const COMPACT_AFTER_DELETED_FRACTION: f64 = 0.25;
 
+/// Whether a segment of the table was written before one of its indexes
+/// was created: compaction rewrites it with the index.
+fn lacks_indexes(def: &TableDef, data: &TableData) -> bool {
+    let wanted: Vec<ColumnId> = def
+        .columns
+        .iter()
+        .zip(def.indexed_columns())
+        .filter(|(_, indexed)| *indexed)
+        .map(|(c, _)| c.id)
+        .collect();
+    data.segments.iter().any(|s| {
+        wanted.iter().any(|id| {
+            s.handle
+                .column_ids
+                .iter()
+                .position(|c| c == id)
+                .is_some_and(|pos| !s.handle.segment.column_index(pos).declared)
+        })
+    })
+}
+
 impl Inner {
     /// Tables whose segments are numerous or hold many deleted rows.
     pub fn tables_needing_compaction(&self) -> Vec<TableId> {
@@ -31,14 +52,19 @@ impl Inner {
         version
             .tables
             .iter()
-            .filter(|(_, data)| {
+            .filter(|(id, data)| {
+                let missing_index = version
+                    .catalog
+                    .table(**id)
+                    .is_some_and(|def| lacks_indexes(def, data));
                 let rows: u64 = data
                     .segments
                     .iter()
                     .map(|s| u64::from(s.handle.segment.row_count()))
                     .sum();
                 let deleted: u64 = data.segments.iter().map(|s| s.deletes.len()).sum();
-                data.segments.len() > COMPACT_AFTER_SEGMENTS
+                missing_index
+                    || data.segments.len() > COMPACT_AFTER_SEGMENTS
                     || (rows > 0 && deleted as f64 >= rows as f64 * COMPACT_AFTER_DELETED_FRACTION)
             })
             .map(|(id, _)| *id)
@@ -60,8 +86,9 @@ impl Inner {
                 .get_mut(&table)
                 .expect("tables follow the catalog"),
         );
-        let worth_it =
-            data.segments.len() > 1 || data.segments.iter().any(|s| !s.deletes.is_empty());
+        let worth_it = data.segments.len() > 1
+            || data.segments.iter().any(|s| !s.deletes.is_empty())
+            || lacks_indexes(&def, data);
         if !worth_it {
             drop(writer);
             self.wal.retire_before(checkpointed.wal_lsn)?;

@@ -23,7 +23,7 @@ use crate::manifest::{ManifestData, is_data_file};
 use crate::record::{CommitRecord, Op};
 use crate::segment::Segment;
 use crate::snapshot::Snapshot;
-use crate::sql::ddl::{CANONICAL_SCHEMA, parse_create_tables};
+use crate::sql::ddl::{CANONICAL_SCHEMA, add_segmentation_indexes, parse_create_tables};
 use crate::txn::Transaction;
 use crate::version::{Location, SegmentHandle, SegmentRef, TableData, Version};
 use crate::vfs::{DiskVfs, Vfs};
@@ -338,7 +338,8 @@ impl Inner {
     fn create_canonical_schema(self: &Arc<Self>) -> Result<()> {
         let base = lock(&self.published).clone();
         let mut txn = Transaction::new(self.clone(), base);
-        for def in parse_create_tables(CANONICAL_SCHEMA, txn.catalog())? {
+        for mut def in parse_create_tables(CANONICAL_SCHEMA, txn.catalog())? {
+            add_segmentation_indexes(&mut def);
             txn.create_table(def)?;
         }
         txn.commit().map(|_| ())

@@ -28,6 +28,7 @@ pub mod record;
 pub mod row;
 pub mod scram;
 pub mod segment;
+pub mod selection;
 pub mod snapshot;
 pub mod sql;
 pub mod txn;

@@ -91,6 +91,31 @@ impl<'a> TableView<'a> {
         self.data.rows(self.def)
     }
 
+    /// The rows where `predicate` is true, by the segments' indexes and a
+    /// test of each memtable row.
+    pub fn select(
+        &self,
+        predicate: &crate::index::Predicate,
+    ) -> Result<crate::selection::Selection> {
+        crate::selection::Selection::evaluate(self.def, self.data, predicate)
+    }
+
+    /// The rows of `selection` (made by [`Self::select`] on this view).
+    pub fn selected_rows<'s>(
+        &'s self,
+        selection: &'s crate::selection::Selection,
+    ) -> impl Iterator<Item = Row> + 's {
+        let segments =
+            self.data
+                .segments
+                .iter()
+                .zip(&selection.segments)
+                .flat_map(move |(seg, positions)| {
+                    positions.iter().map(move |pos| self.segment_row(seg, pos))
+                });
+        segments.chain(selection.memtable.iter().map(|(_, r)| r.clone()))
+    }
+
     /// Every row, without keys.
     pub fn rows(&self) -> impl Iterator<Item = Row> + '_ {
         self.scan().map(|(_, row)| row)
@@ -128,10 +153,7 @@ pub struct TableCursor {
 impl TableCursor {
     /// A cursor over table `table` of `version`.
     pub fn new(version: Arc<Version>, table: crate::catalog::TableId) -> Result<TableCursor> {
-        let def = version
-            .catalog
-            .table(table)
-            .ok_or_else(|| Error::NotFound(format!("table id {table} does not exist")))?;
+        let def = version.table_def(table)?;
         let current = def.column_ids();
         let data = version.table(table)?;
         // The memtable is bounded by the checkpoint threshold: take its rows

@@ -158,6 +158,13 @@ pub struct Version {
 }
 
 impl Version {
+    /// The definition of table `id`.
+    pub fn table_def(&self, id: TableId) -> Result<&Arc<TableDef>> {
+        self.catalog
+            .table(id)
+            .ok_or_else(|| Error::NotFound(format!("table id {id} does not exist")))
+    }
+
     /// The data of table `id`.
     pub fn table(&self, id: TableId) -> Result<&TableData> {
         self.tables

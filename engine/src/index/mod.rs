@@ -13,9 +13,15 @@
 //! small and fast (see LESSONS: never raw 64-bit ids in roaring).
 
 mod bsi;
+mod column;
+mod evaluate;
+mod predicate;
 mod values;
 
 pub use bsi::Bsi;
+pub use column::{ColumnIndex, IndexBuilder, bsi_key, bsi_scale, entry_kind};
+pub use evaluate::{LeafCounts, SegmentView};
+pub use predicate::{CompareOp, MAX_PREDICATE_NODES, Predicate};
 pub use values::{MAX_DISTINCT_VALUES, ValueBitmaps};
 
 #[cfg(test)]

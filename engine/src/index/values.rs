@@ -29,26 +29,37 @@ impl ValueBitmaps {
     /// skipped (the segment's null bitmap has them). None if the column has
     /// more than [`MAX_DISTINCT_VALUES`] distinct values.
     pub fn build(values: impl Iterator<Item = (u32, Value)>) -> Option<ValueBitmaps> {
-        let mut pairs: Vec<(Value, u32)> = values
-            .filter(|(_, v)| !v.is_null())
-            .map(|(p, v)| (v, p))
-            .collect();
-        pairs.sort_by(|(a, pa), (b, pb)| order(a, b).then(pa.cmp(pb)));
+        Self::from_groups(
+            values
+                .filter(|(_, v)| !v.is_null())
+                .map(|(p, v)| (v, RoaringBitmap::from_iter([p]))),
+        )
+    }
+
+    /// Builds from (value, rows) groups in any order, merging groups of
+    /// equal values (1.5 and 1.50). None if there are more than
+    /// [`MAX_DISTINCT_VALUES`] distinct values.
+    pub fn from_groups(
+        groups: impl Iterator<Item = (Value, RoaringBitmap)>,
+    ) -> Option<ValueBitmaps> {
+        let mut groups: Vec<(Value, RoaringBitmap)> = groups.collect();
+        groups.sort_by(|(a, _), (b, _)| order(a, b));
         let mut out = ValueBitmaps {
             values: Vec::new(),
             bitmaps: Vec::new(),
         };
-        for (v, p) in pairs {
+        for (v, b) in groups {
+            debug_assert!(!v.is_null());
             match out.values.last() {
                 Some(last) if order(last, &v) == Ordering::Equal => {
-                    out.bitmaps.last_mut().expect("parallel vectors").insert(p);
+                    *out.bitmaps.last_mut().expect("parallel vectors") |= b;
                 }
                 _ => {
                     if out.values.len() == MAX_DISTINCT_VALUES {
                         return None;
                     }
                     out.values.push(v);
-                    out.bitmaps.push(RoaringBitmap::from_iter([p]));
+                    out.bitmaps.push(b);
                 }
             }
         }

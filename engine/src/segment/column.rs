@@ -7,6 +7,7 @@ use roaring::RoaringBitmap;
 
 use super::format::u32_at;
 use super::nulls::NullCursor;
+use crate::index::ColumnIndex;
 use crate::types::{DataType, Interval, Numeric, Value};
 
 /// How a column's values are laid out; ranges index the file's bytes.
@@ -41,6 +42,8 @@ pub struct Column {
     pub min_max: Option<(Value, Value)>,
     pub layout: Layout,
     pub rows: u32,
+    /// The column's indexes (empty when it is not indexed).
+    pub index: ColumnIndex,
 }
 
 impl Column {

@@ -10,6 +10,7 @@ use roaring::RoaringBitmap;
 use super::format::{COLUMN_HEADER_LEN, encoding, pad, type_bytes};
 use super::nulls::NullCursor;
 use crate::error::{Error, Result};
+use crate::index::{ColumnIndex, IndexBuilder};
 use crate::row::encode_value;
 use crate::types::{DataType, Numeric, Value};
 
@@ -53,10 +54,14 @@ pub struct ColumnBuilder {
     min_max: Option<(Value, Value)>,
     text_min_max: Option<(u32, u32)>,
     data: Data,
+    /// The column's indexes, when it is indexed.
+    index: Option<IndexBuilder>,
 }
 
 impl ColumnBuilder {
-    pub fn new(ty: DataType) -> Self {
+    /// A builder for a column of type `ty`; `indexed`: also build its
+    /// indexes (see `index::ColumnIndex`).
+    pub fn new(ty: DataType, indexed: bool) -> Self {
         let data = match ty {
             DataType::Boolean => Data::Bool(Vec::new()),
             DataType::Numeric(_) => Data::Numeric {
@@ -76,6 +81,7 @@ impl ColumnBuilder {
             min_max: None,
             text_min_max: None,
             data,
+            index: indexed.then(|| IndexBuilder::new(ty)),
         }
     }
 
@@ -90,6 +96,9 @@ impl ColumnBuilder {
         let pos = self.rows;
         if value.is_null() {
             self.nulls.insert(pos);
+        }
+        if let Some(index) = &mut self.index {
+            index.push(pos, value);
         }
         match (&mut self.data, value) {
             (Data::Bool(out), v) => out.push(u8::from(matches!(v, Value::Boolean(true)))),
@@ -171,6 +180,7 @@ impl ColumnBuilder {
             min_max,
             text_min_max,
             data,
+            index,
         } = self;
 
         let mut nulls_bytes = Vec::with_capacity(nulls.serialized_size());
@@ -200,8 +210,7 @@ impl ColumnBuilder {
             Data::Text { offsets, bytes } => encode_text(rows, &nulls, &offsets, &bytes),
         };
 
-        // Index area: no entries yet (see docs for the entry layout).
-        let index = [0u8; 8];
+        let index = encode_index_area(&index.map(IndexBuilder::finish).unwrap_or_default());
 
         let mut out = Vec::with_capacity(
             COLUMN_HEADER_LEN + nulls_bytes.len() + min_max_bytes.len() + values.len() + 32,
@@ -221,6 +230,23 @@ impl ColumnBuilder {
         debug_assert_eq!(out.len() % 8, 0);
         out
     }
+}
+
+/// The index area: u32 entry count, u32 zero, then per entry u16 kind,
+/// u16 zero, u32 length, the bytes and zero padding to a multiple of 8.
+fn encode_index_area(index: &ColumnIndex) -> Vec<u8> {
+    let entries = index.entries();
+    let mut out = Vec::new();
+    out.extend_from_slice(&len_u32(entries.len()).to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    for (kind, bytes) in entries {
+        out.extend_from_slice(&kind.to_le_bytes());
+        out.extend_from_slice(&[0; 2]);
+        out.extend_from_slice(&len_u32(bytes.len()).to_le_bytes());
+        out.extend_from_slice(&bytes);
+        pad(&mut out);
+    }
+    out
 }
 
 fn len_u32(n: usize) -> u32 {

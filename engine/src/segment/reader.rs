@@ -16,6 +16,7 @@ use super::format::{
 };
 use super::{MAX_COLUMNS, MAX_SEGMENT_ROWS};
 use crate::error::{Error, Result};
+use crate::index::ColumnIndex;
 use crate::row::Row;
 use crate::types::{DataType, Value};
 use crate::vfs::{FileBytes, Vfs};
@@ -261,6 +262,11 @@ impl Segment {
     /// Positions of the rows whose column `col` is NULL.
     pub fn nulls(&self, col: usize) -> &RoaringBitmap {
         &self.columns[col].nulls
+    }
+
+    /// The indexes of column `col` (empty when it is not indexed).
+    pub fn column_index(&self, col: usize) -> &ColumnIndex {
+        &self.columns[col].index
     }
 
     /// Min and max of the non-NULL values of column `col` (None when all

@@ -29,7 +29,7 @@ pub fn write(vfs: &DiskVfs, name: &str, types: &[DataType], rows: &[Vec<Value>])
         .iter()
         .enumerate()
         .map(|(i, r)| (key_of(i), Row::from(r.clone())));
-    write_segment(vfs, name, types, &mut it).expect("write")
+    write_segment(vfs, name, types, &[], &mut it).expect("write")
 }
 
 /// Values compared so that NaN equals NaN and -0.0 differs from 0.0.
@@ -266,7 +266,7 @@ fn find_key_hits_and_misses() {
     let mut it = keys
         .iter()
         .map(|k| (k.clone(), Row::from(vec![Value::Integer(1)])));
-    write_segment(&vfs, "s", &[DataType::Integer], &mut it).unwrap();
+    write_segment(&vfs, "s", &[DataType::Integer], &[], &mut it).unwrap();
     let seg = Segment::open(&vfs, "s").unwrap();
     for (i, k) in keys.iter().enumerate() {
         assert_eq!(seg.find_key(k), Some(i as u32));
@@ -285,7 +285,7 @@ fn writer_rejects_bad_input() {
         (key_of(1), row(Value::Integer(2))),
     ]
     .into_iter();
-    let err = write_segment(&vfs, "a", &[DataType::Integer], &mut unsorted).unwrap_err();
+    let err = write_segment(&vfs, "a", &[DataType::Integer], &[], &mut unsorted).unwrap_err();
     assert!(matches!(err, Error::Invalid(_)), "{err}");
     let mut dup = vec![
         (key_of(1), row(Value::Integer(1))),
@@ -293,17 +293,17 @@ fn writer_rejects_bad_input() {
     ]
     .into_iter();
     assert!(matches!(
-        write_segment(&vfs, "a", &[DataType::Integer], &mut dup),
+        write_segment(&vfs, "a", &[DataType::Integer], &[], &mut dup),
         Err(Error::Invalid(_))
     ));
     let mut wrong_type = vec![(key_of(1), row(Value::BigInt(1)))].into_iter();
     assert!(matches!(
-        write_segment(&vfs, "a", &[DataType::Integer], &mut wrong_type),
+        write_segment(&vfs, "a", &[DataType::Integer], &[], &mut wrong_type),
         Err(Error::Invalid(_))
     ));
     let mut wrong_width = vec![(key_of(1), Row::from(vec![]))].into_iter();
     assert!(matches!(
-        write_segment(&vfs, "a", &[DataType::Integer], &mut wrong_width),
+        write_segment(&vfs, "a", &[DataType::Integer], &[], &mut wrong_width),
         Err(Error::Invalid(_))
     ));
     let typmod = DataType::Numeric(Some(NumericTypmod {
@@ -312,12 +312,12 @@ fn writer_rejects_bad_input() {
     }));
     let mut wrong_scale = vec![(key_of(1), row(num(1, 3)))].into_iter();
     assert!(matches!(
-        write_segment(&vfs, "a", &[typmod], &mut wrong_scale),
+        write_segment(&vfs, "a", &[typmod], &[], &mut wrong_scale),
         Err(Error::Invalid(_))
     ));
     let too_many = vec![DataType::Boolean; MAX_COLUMNS + 1];
     assert!(matches!(
-        write_segment(&vfs, "a", &too_many, &mut std::iter::empty()),
+        write_segment(&vfs, "a", &too_many, &[], &mut std::iter::empty()),
         Err(Error::Limit(_))
     ));
 }
@@ -336,7 +336,7 @@ fn bigint_scan_speed() {
     let (_dir, vfs) = vfs();
     let n = 10_000_000usize;
     let mut it = (0..n).map(|i| (key_of(i), Row::from(vec![Value::BigInt(i as i64)])));
-    write_segment(&vfs, "big", &[DataType::BigInt], &mut it).unwrap();
+    write_segment(&vfs, "big", &[DataType::BigInt], &[], &mut it).unwrap();
     let seg = Segment::open(&vfs, "big").unwrap();
     let start = std::time::Instant::now();
     let mut sum = 0i64;
@@ -408,5 +408,63 @@ proptest! {
     #[test]
     fn random_rows_round_trip((types, rows) in table_strategy()) {
         round_trip(&types, &rows);
+    }
+}
+
+#[test]
+fn indexed_columns_carry_value_bitmaps_or_a_bsi() {
+    let (_dir, vfs) = vfs();
+    let types = [
+        DataType::Text,
+        DataType::BigInt,
+        DataType::Numeric(Some(NumericTypmod {
+            precision: 6,
+            scale: 2,
+        })),
+        DataType::Double,
+        DataType::Text,
+    ];
+    let rows: Vec<Vec<Value>> = (0..300)
+        .map(|i| {
+            vec![
+                if i % 7 == 0 {
+                    Value::Null
+                } else {
+                    text(["de", "at", "fr"][i % 3])
+                },
+                Value::BigInt(i as i64 * 1000 - 5),
+                Value::Numeric(Numeric::new(i as i128 * 3, 2).unwrap()),
+                Value::Double(i as f64),
+                text(&format!("unindexed {i}")),
+            ]
+        })
+        .collect();
+    let mut it = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (key_of(i), Row::from(r.clone())));
+    write_segment(&vfs, "s", &types, &[true, true, true, true, false], &mut it).unwrap();
+    let seg = Segment::open(&vfs, "s").unwrap();
+    let country = seg.column_index(0).values.as_ref().expect("value bitmaps");
+    assert_eq!(country.distinct(), 3);
+    assert_eq!(
+        country.eq(&text("de")).len(),
+        (0..300).filter(|i| i % 7 != 0 && i % 3 == 0).count() as u64
+    );
+    assert!(seg.column_index(0).bsi.is_none());
+    let ids = seg.column_index(1).bsi.as_ref().expect("bsi");
+    assert_eq!(
+        ids.sum(ids.exists()),
+        (0..300).map(|i| i * 1000 - 5).sum::<i128>()
+    );
+    assert!(seg.column_index(2).bsi.is_some());
+    assert_eq!(
+        seg.column_index(3).values.as_ref().map(|v| v.distinct()),
+        Some(300)
+    );
+    assert!(seg.column_index(4).is_empty());
+    // Every row still reads back as written.
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(&seg.row(i as u32)[..], &r[..]);
     }
 }

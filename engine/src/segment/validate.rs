@@ -14,6 +14,7 @@ use super::format::{COLUMN_HEADER_LEN, Cursor, MAX_INDEX_ENTRIES, encoding, sect
 use super::format::{type_from_bytes, u32_at};
 use super::nulls::NullCursor;
 use crate::error::Result;
+use crate::index::ColumnIndex;
 use crate::row::Reader;
 use crate::types::{DataType, NUMERIC_MAX_PRECISION, Numeric, Value};
 
@@ -74,13 +75,14 @@ impl Column {
             _ => return Err(c.error_at(at, format!("encoding {enc} is not valid for {ty}"))),
         };
         v.finish()?;
-        parse_index(&mut sub(3))?;
+        let index = parse_index(&mut sub(3), &ty, rows, &nulls)?;
         let column = Column {
             ty,
             nulls,
             min_max,
             layout,
             rows,
+            index,
         };
         column.validate_values(buf, &sub(2), rows)?;
         Ok(column)
@@ -206,22 +208,36 @@ fn parse_min_max(
 }
 
 /// The index area: u32 entry count, u32 zero, then per entry u16 kind,
-/// u16 zero, u32 length, the bytes, zero padding to 8. No kind is defined
-/// yet, so entries are checked for shape and skipped.
-fn parse_index(c: &mut Cursor) -> Result<()> {
+/// u16 zero, u32 length, the bytes, zero padding to 8. Known kinds are
+/// decoded and checked against the null bitmap; unknown ones skipped.
+fn parse_index(
+    c: &mut Cursor,
+    ty: &DataType,
+    rows: u32,
+    nulls: &RoaringBitmap,
+) -> Result<ColumnIndex> {
     let count = c.u32()?;
     c.zeros(4)?;
     if count > MAX_INDEX_ENTRIES {
         return Err(c.error(format!("{count} index entries exceed {MAX_INDEX_ENTRIES}")));
     }
+    let mut index = ColumnIndex::default();
     for _ in 0..count {
-        let _kind = c.u16()?;
+        let at = c.pos();
+        let kind = c.u16()?;
         c.zeros(2)?;
         let len = c.len_u32(c.remaining())?;
-        c.take(len)?;
+        let bytes = c.bytes(len)?;
+        index
+            .add_entry(kind, bytes)
+            .map_err(|e| c.error_at(at, format!("index entry of kind {kind}: {e}")))?;
         c.pad()?;
     }
-    c.finish()
+    index
+        .check(ty, rows, nulls)
+        .map_err(|e| c.error(format!("index area: {e}")))?;
+    c.finish()?;
+    Ok(index)
 }
 
 fn fixed(c: &mut Cursor, rows: u32, width: usize) -> Result<Layout> {

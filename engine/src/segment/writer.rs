@@ -16,7 +16,9 @@ use crate::vfs::{Vfs, WritableFile};
 
 /// Writes a segment file `name` holding `rows`, sorted by strictly
 /// increasing key (the byte-comparable encoding of `row::encode_key`), each
-/// with one value per entry of `columns` that fits its type.
+/// with one value per entry of `columns` that fits its type. Column `i`
+/// gets its indexes built when `indexed[i]` is true (missing entries are
+/// false).
 ///
 /// Writes through `vfs.create` and ends with `sync()` of the file; the
 /// caller syncs the directory, and removes the file if this fails midway.
@@ -28,6 +30,7 @@ pub fn write_segment(
     vfs: &dyn Vfs,
     name: &str,
     columns: &[DataType],
+    indexed: &[bool],
     rows: &mut dyn Iterator<Item = (Vec<u8>, Row)>,
 ) -> Result<SegmentInfo> {
     if columns.len() > MAX_COLUMNS {
@@ -36,8 +39,11 @@ pub fn write_segment(
             columns.len()
         )));
     }
-    let mut builders: Vec<ColumnBuilder> =
-        columns.iter().map(|&ty| ColumnBuilder::new(ty)).collect();
+    let mut builders: Vec<ColumnBuilder> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, &ty)| ColumnBuilder::new(ty, indexed.get(i).copied().unwrap_or(false)))
+        .collect();
     let mut keys = KeyBuilder::default();
     let mut count: u32 = 0;
     for (key, row) in rows {

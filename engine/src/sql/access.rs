@@ -154,6 +154,29 @@ pub(crate) fn check_statement(
                 }
             }
         }
+        // Indexes are their table owner's to create and drop.
+        BoundStatement::CreateIndex(c) => {
+            if let Some(t) = catalog.table_by_name(&c.table)
+                && !actor.owns(catalog, t.id)
+            {
+                return Err(permission_denied(format!(
+                    "must be owner of table {}",
+                    t.name
+                )));
+            }
+        }
+        BoundStatement::DropIndex { names, .. } => {
+            for name in names {
+                let table = catalog
+                    .tables()
+                    .find(|t| t.indexes.iter().any(|i| i.name == *name));
+                if let Some(t) = table
+                    && !actor.owns(catalog, t.id)
+                {
+                    return Err(permission_denied(format!("must be owner of index {name}")));
+                }
+            }
+        }
         BoundStatement::Truncate { names } => {
             for name in names {
                 if let Some(t) = catalog.table_by_name(name) {

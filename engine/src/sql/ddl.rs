@@ -8,14 +8,75 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use crate::catalog::{
-    Catalog, CheckConstraint, ColumnDef, ColumnId, ForeignKey, ForeignKeyAction, TableDef,
-    UniqueConstraint,
+    Catalog, CheckConstraint, ColumnDef, ColumnId, ForeignKey, ForeignKeyAction, IndexDef,
+    IndexMethod, TableDef, UniqueConstraint,
 };
 use crate::error::{Error, Result};
 use crate::types::{DataType, NUMERIC_MAX_PRECISION, NumericTypmod};
 
 /// The canonical CRM schema every new data directory starts with.
 pub const CANONICAL_SCHEMA: &str = include_str!("../../schema/crm-schema.sql");
+
+/// The canonical schema's segmentation columns, which carry built-in
+/// bitmap indexes (see `IndexDef::builtin`).
+pub const SEGMENTATION_INDEXES: &[(&str, &[&str])] = &[
+    (
+        "customers",
+        &[
+            "country",
+            "lifecycle_stage",
+            "lead_source",
+            "preferred_channel",
+            "email_opt_in",
+            "sms_opt_in",
+            "lifetime_value",
+            "birth_date",
+            "created_at",
+        ],
+    ),
+    (
+        "interactions",
+        &[
+            "customer_id",
+            "channel",
+            "direction",
+            "kind",
+            "outcome",
+            "occurred_at",
+        ],
+    ),
+    (
+        "transactions",
+        &[
+            "customer_id",
+            "category",
+            "status",
+            "currency",
+            "amount",
+            "occurred_at",
+        ],
+    ),
+];
+
+/// Adds the built-in segmentation indexes [`SEGMENTATION_INDEXES`] names
+/// for `def`'s table, one per column, named `<table>_<column>_bitmap`.
+pub fn add_segmentation_indexes(def: &mut TableDef) {
+    let columns = SEGMENTATION_INDEXES
+        .iter()
+        .filter(|(table, _)| *table == def.name)
+        .flat_map(|(_, columns)| columns.iter());
+    for column in columns {
+        let Some(c) = def.columns.iter().find(|c| c.name == *column) else {
+            continue;
+        };
+        def.indexes.push(IndexDef {
+            name: format!("{}_{column}_bitmap", def.name),
+            columns: vec![c.id],
+            method: IndexMethod::Bitmap,
+            builtin: true,
+        });
+    }
+}
 
 /// Parses a script of CREATE TABLE statements into table definitions,
 /// resolving foreign keys against `catalog` and the script's own earlier
@@ -326,7 +387,13 @@ mod tests {
 
     #[test]
     fn canonical_schema_parses_into_three_tables() {
-        let defs = parse_create_tables(CANONICAL_SCHEMA, &Catalog::default()).unwrap();
+        let mut defs = parse_create_tables(CANONICAL_SCHEMA, &Catalog::default()).unwrap();
+        for def in &mut defs {
+            add_segmentation_indexes(def);
+        }
+        let indexed: usize = defs.iter().map(|d| d.indexes.len()).sum();
+        let listed: usize = SEGMENTATION_INDEXES.iter().map(|(_, c)| c.len()).sum();
+        assert_eq!(indexed, listed, "every segmentation column exists");
         let names: Vec<_> = defs.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names, ["customers", "interactions", "transactions"]);
         let customers = &defs[0];

@@ -234,6 +234,18 @@ pub fn execute(
                 tag: "DROP TABLE".into(),
             })
         }
+        BoundStatement::CreateIndex(c) => {
+            super::index_ddl::create(&c, txn)?;
+            Ok(Output::Command {
+                tag: "CREATE INDEX".into(),
+            })
+        }
+        BoundStatement::DropIndex { names, if_exists } => {
+            super::index_ddl::drop(&names, if_exists, txn)?;
+            Ok(Output::Command {
+                tag: "DROP INDEX".into(),
+            })
+        }
         BoundStatement::Truncate { names } => {
             for name in &names {
                 if txn.catalog().table_by_name(name).is_none() {

@@ -12,6 +12,7 @@ mod executor;
 mod expr;
 mod functions;
 mod grants;
+mod index_ddl;
 mod interrupt;
 mod parser;
 mod plan;

@@ -101,6 +101,11 @@ pub enum BoundStatement {
     Truncate {
         names: Vec<String>,
     },
+    CreateIndex(super::index_ddl::CreateIndex),
+    DropIndex {
+        names: Vec<String>,
+        if_exists: bool,
+    },
     Set {
         name: String,
         value: Option<String>,
@@ -224,6 +229,19 @@ pub fn plan_statement(
             cascade: false,
             ..
         } => Ok(BoundStatement::DropTable {
+            names: names.iter().map(object_name).collect::<SqlResult<_>>()?,
+            if_exists: *if_exists,
+        }),
+        S::CreateIndex(c) => Ok(BoundStatement::CreateIndex(super::index_ddl::bind_create(
+            c,
+        )?)),
+        S::Drop {
+            object_type: ast::ObjectType::Index,
+            if_exists,
+            names,
+            cascade: false,
+            ..
+        } => Ok(BoundStatement::DropIndex {
             names: names.iter().map(object_name).collect::<SqlResult<_>>()?,
             if_exists: *if_exists,
         }),

@@ -236,7 +236,7 @@ impl SystemCatalog {
                 });
                 k += 1;
             }
-            for i in &t.indexes {
+            for i in t.indexes.iter().filter(|i| !i.builtin) {
                 out.push(Index {
                     oid: base + k,
                     name: i.name.clone(),
@@ -244,7 +244,10 @@ impl SystemCatalog {
                     attnums: attnums(t, &i.columns),
                     primary: false,
                     unique: false,
-                    method: "bitmap",
+                    method: match i.method {
+                        crate::catalog::IndexMethod::Bitmap => "bitmap",
+                        crate::catalog::IndexMethod::Btree => "btree",
+                    },
                     constraint_oid: None,
                 });
                 k += 1;
