@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::catalog::TableDef;
 use crate::error::{ConstraintError, Error};
+use crate::row::Row;
 use crate::txn::Transaction;
 use crate::types::{DataType, SessionTimeZone, Value, parse_value_at};
 
@@ -19,14 +20,23 @@ use crate::sql::executor::{InsertTarget, complete_row};
 use crate::sql::expr::{EvalContext, Expr};
 use crate::sql::interrupt::Interrupt;
 
-/// How many rows go in between checks for a cancel or timeout.
-const CHECK_EVERY_ROWS: u64 = 1024;
+/// How many rows go to the transaction at once (and in between checks
+/// for a cancel or timeout).
+const BATCH_ROWS: usize = 1024;
 
 /// A COPY FROM in progress.
 pub struct Loader {
     decoder: Decoder,
     rows: RowMaker,
     format: CopyFormat,
+    batch: Batch,
+}
+
+/// Rows made but not yet in the transaction, with their line numbers.
+#[derive(Default)]
+struct Batch {
+    rows: Vec<Vec<Value>>,
+    lines: Vec<u64>,
     loaded: u64,
 }
 
@@ -50,7 +60,7 @@ impl Loader {
             decoder,
             rows,
             format,
-            loaded: 0,
+            batch: Batch::default(),
         }
     }
 
@@ -64,35 +74,69 @@ impl Loader {
         self.rows.targets.len()
     }
 
-    /// Loads the records that `data` completes into `txn`.
+    /// Loads the records that `data` completes into `txn` (in batches: a
+    /// failing row may be reported by a later call).
     pub fn write(&mut self, txn: &mut Transaction, data: &[u8]) -> SqlResult<()> {
         let Loader {
             decoder,
             rows,
-            loaded,
+            batch,
             ..
         } = self;
-        decoder.push(data, &mut |r| rows.load(txn, r, loaded))
+        decoder.push(data, &mut |r| {
+            batch.rows.push(rows.make(r)?);
+            batch.lines.push(r.line);
+            if batch.rows.len() >= BATCH_ROWS {
+                rows.flush(txn, batch)?;
+            }
+            Ok(())
+        })
     }
 
-    /// Loads the last record; the number of rows loaded.
+    /// Loads the last record and what is batched; the number of rows
+    /// loaded.
     pub fn finish(&mut self, txn: &mut Transaction) -> SqlResult<u64> {
         let Loader {
             decoder,
             rows,
-            loaded,
+            batch,
             ..
         } = self;
-        decoder.finish(&mut |r| rows.load(txn, r, loaded))?;
-        Ok(*loaded)
+        decoder.finish(&mut |r| {
+            batch.rows.push(rows.make(r)?);
+            batch.lines.push(r.line);
+            Ok(())
+        })?;
+        rows.flush(txn, batch)?;
+        Ok(batch.loaded)
     }
 }
 
 impl RowMaker {
-    fn load(&self, txn: &mut Transaction, r: &Record, loaded: &mut u64) -> SqlResult<()> {
-        if loaded.is_multiple_of(CHECK_EVERY_ROWS) {
-            self.interrupt.check()?;
+    /// Inserts the batch; if it fails, finds the first row that fails on
+    /// its own, to name its line.
+    fn flush(&self, txn: &mut Transaction, batch: &mut Batch) -> SqlResult<()> {
+        self.interrupt.check()?;
+        let rows: Vec<Row> = batch.rows.drain(..).map(Row::from).collect();
+        let lines = std::mem::take(&mut batch.lines);
+        if txn.insert_rows(&self.table.name, &rows).is_ok() {
+            batch.loaded += rows.len() as u64;
+            return Ok(());
         }
+        for (row, line) in rows.iter().zip(lines) {
+            // Values and NOT NULL were checked: only a key can fail here,
+            // and PostgreSQL names just the line then.
+            txn.insert(&self.table.name, row.to_vec()).map_err(|e| {
+                SqlError::from(e).with_context(format!("COPY {}, line {line}", self.table.name))
+            })?;
+        }
+        Err(SqlError::internal(
+            "a COPY batch failed but none of its rows",
+        ))
+    }
+
+    /// The table row of a record, or the error naming its line and column.
+    fn make(&self, r: &Record) -> SqlResult<Vec<Value>> {
         let mut values = Vec::with_capacity(r.fields.len());
         for (i, (field, &col)) in r.fields.iter().zip(&self.targets).enumerate() {
             let ty: &DataType = &self.table.columns[col].ty;
@@ -117,19 +161,15 @@ impl RowMaker {
         };
         let row = complete_row(&target, values, &ev)
             .map_err(|e| e.with_context(r.line_context(Some(r.raw))))?;
-        txn.insert(&self.table.name, row).map_err(|e| {
-            // A unique key is checked against the rows stored, not the
-            // line: PostgreSQL names only the line number then.
-            let shows_line = !matches!(
-                e,
-                Error::Constraint(
-                    ConstraintError::Unique { .. } | ConstraintError::ForeignKey { .. }
-                )
-            );
-            let context = r.line_context(shows_line.then_some(r.raw));
-            SqlError::from(e).with_context(context)
-        })?;
-        *loaded += 1;
-        Ok(())
+        for (v, column) in row.iter().zip(&self.table.columns) {
+            if v.is_null() && column.not_null {
+                let e = Error::Constraint(ConstraintError::NotNull {
+                    table: self.table.name.clone(),
+                    column: column.name.clone(),
+                });
+                return Err(SqlError::from(e).with_context(r.line_context(Some(r.raw))));
+            }
+        }
+        Ok(row)
     }
 }
