@@ -45,7 +45,7 @@ pub struct ExecContext {
 const CHECK_EVERY_ROWS: usize = 1024;
 
 impl ExecContext {
-    fn eval(&self) -> EvalContext<'_> {
+    pub(crate) fn eval(&self) -> EvalContext<'_> {
         EvalContext {
             params: &self.params,
             time_zone: &self.time_zone,
@@ -608,6 +608,7 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
                 Ok(row.to_vec())
             }))
         }
+        Plan::IndexScan { table, index } => super::index_plan::scan(*table, index, ctx)?,
         Plan::Values { rows } => {
             let ev = ctx.eval();
             let rows = rows
@@ -661,6 +662,9 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             aggs,
             arg_types,
         } => {
+            if let Some(rows) = super::index_plan::aggregate(input, keys, aggs, ctx)? {
+                return Ok(Box::new(rows.into_iter().map(Ok)));
+            }
             let input = run(input, ctx)?;
             aggregate(input, keys, aggs, arg_types, ctx)?
         }

@@ -13,6 +13,7 @@ mod expr;
 mod functions;
 mod grants;
 mod index_ddl;
+mod index_plan;
 mod interrupt;
 mod parser;
 mod plan;

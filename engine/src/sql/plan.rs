@@ -41,6 +41,12 @@ pub enum Plan {
     Scan {
         table: TableId,
     },
+    /// The rows of a table where `index` is true, found with the table's
+    /// bitmap indexes (sql/index_plan.rs); all columns in table order.
+    IndexScan {
+        table: TableId,
+        index: Expr,
+    },
     /// Literal rows (VALUES).
     Values {
         rows: Vec<Vec<Expr>>,

@@ -770,10 +770,13 @@ impl Planner<'_, '_, '_> {
             let predicate =
                 self.binder
                     .condition(w, &scope, &mut AggMode::Forbidden("WHERE"), "WHERE")?;
-            plan = Plan::Filter {
-                input: Box::new(plan),
-                predicate,
-            };
+            plan = super::index_plan::push_down(
+                Plan::Filter {
+                    input: Box::new(plan),
+                    predicate,
+                },
+                self.catalog,
+            );
         }
         let group_exprs: &[ast::Expr] = match &s.group_by {
             ast::GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => exprs,
