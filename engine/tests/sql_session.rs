@@ -472,3 +472,39 @@ fn upserts_with_on_conflict() {
         "the failed statement left nothing"
     );
 }
+
+#[test]
+fn now_is_the_transaction_start_and_clock_timestamp_moves() {
+    let (_d, mut s) = session();
+    let pause = || std::thread::sleep(std::time::Duration::from_millis(20));
+    run(&mut s, "BEGIN").unwrap();
+    let first = one(
+        &mut s,
+        "SELECT now(), current_timestamp, transaction_timestamp()",
+    );
+    let parts: Vec<&str> = first.split('|').collect();
+    assert!(parts.iter().all(|p| *p == parts[0]), "{first}");
+    let stmt1 = one(&mut s, "SELECT statement_timestamp()");
+    pause();
+    assert_eq!(one(&mut s, "SELECT now()"), parts[0]);
+    let stmt2 = one(&mut s, "SELECT statement_timestamp()");
+    assert_ne!(stmt1, stmt2, "each statement has its own start");
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT statement_timestamp() >= now(), clock_timestamp() > now()"
+        ),
+        "t|t"
+    );
+    run(&mut s, "COMMIT").unwrap();
+    pause();
+    // Outside a block every statement is a transaction of its own.
+    assert_ne!(one(&mut s, "SELECT now()"), parts[0]);
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT now() = statement_timestamp(), 'now'::timestamptz = now()"
+        ),
+        "t|t"
+    );
+}

@@ -72,3 +72,8 @@ SELECT date_part('hour', created_at), count(*) FROM customers GROUP BY 1 ORDER B
 SET TimeZone = 'UTC';
 SELECT TIMESTAMPTZ '2024-03-31 01:30:00+00';
 SHOW TimeZone;
+-- now() is the transaction's start, statement_timestamp() the statement's
+BEGIN;
+SELECT now() = current_timestamp, now() = transaction_timestamp(), now() <= statement_timestamp(), clock_timestamp() >= statement_timestamp(), localtimestamp = now()::timestamp;
+SELECT now() < statement_timestamp(), clock_timestamp() > now();
+COMMIT;

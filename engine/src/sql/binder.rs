@@ -116,8 +116,10 @@ pub struct Binder<'a> {
     /// Types of `$1`, `$2`, …: declared by the client or inferred here.
     pub params: Vec<Option<DataType>>,
     pub time_zone: &'a SessionTimeZone,
-    /// The statement's start time, for literals like 'now'.
+    /// The transaction's start time, for now() and literals like 'now'.
     pub now: i64,
+    /// The statement's start time, for statement_timestamp().
+    pub statement_now: i64,
     /// pg_catalog and information_schema, for the system hooks.
     pub system: Option<std::sync::Arc<super::system::SystemCatalog>>,
     /// The session's user (current_user); None: the bootstrap superuser.
@@ -141,6 +143,7 @@ impl<'a> Binder<'a> {
             params: declared.to_vec(),
             time_zone,
             now,
+            statement_now: now,
             system: None,
             current_user: None,
             tables_read: Vec::new(),
@@ -186,6 +189,7 @@ impl<'a> Binder<'a> {
                     params: self.params.clone(),
                     time_zone: self.time_zone,
                     now: self.now,
+                    statement_now: self.statement_now,
                     system: self.system.clone(),
                     current_user: self.current_user.clone(),
                     tables_read: Vec::new(),
@@ -1182,9 +1186,20 @@ impl<'a> Binder<'a> {
                 };
                 (f, exprs, Ty::Known(ty))
             }
-            ("now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp", 0) => {
+            ("now" | "current_timestamp" | "transaction_timestamp", 0) => {
                 (Scalar::Now, Vec::new(), Ty::Known(T::TimestampTz))
             }
+            ("statement_timestamp", 0) => {
+                return Ok(Bound {
+                    expr: Expr::Literal(Value::TimestampTz(self.statement_now)),
+                    ty: Ty::Known(T::TimestampTz),
+                });
+            }
+            ("clock_timestamp", 0) => (
+                Scalar::ClockTimestamp,
+                Vec::new(),
+                Ty::Known(T::TimestampTz),
+            ),
             ("localtimestamp", 0) => {
                 return Ok(Bound {
                     expr: Expr::Cast(Expr::Call(Scalar::Now, Vec::new()).boxed(), T::Timestamp),

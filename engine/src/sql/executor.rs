@@ -56,12 +56,21 @@ impl ExecContext {
 
 type Rows = Box<dyn Iterator<Item = SqlResult<Vec<Value>>> + Send>;
 
+/// When a statement's transaction and the statement itself started
+/// (microseconds since 2000-01-01 UTC): now() and statement_timestamp().
+#[derive(Debug, Clone, Copy)]
+pub struct StartTimes {
+    pub transaction: i64,
+    pub statement: i64,
+}
+
 /// Runs one statement in `txn`.
 pub fn execute(
     stmt: &ast::Statement,
     txn: &mut Transaction,
     settings: &mut Settings,
     params: &[Value],
+    times: StartTimes,
     interrupt: Interrupt,
     user: Option<&str>,
 ) -> SqlResult<Output> {
@@ -72,9 +81,10 @@ pub fn execute(
     if let Some(output) = super::grants::execute(stmt, txn, &actor) {
         return output;
     }
-    let now = crate::types::datetime::system_now();
+    let now = times.transaction;
     let declared: Vec<Option<DataType>> = params.iter().map(value_type).collect();
     let mut binder = Binder::new(&declared, settings.time_zone(), now);
+    binder.statement_now = times.statement;
     binder.current_user = user.map(str::to_owned);
     let bound = planner::plan_statement(stmt, txn.catalog(), &mut binder)?;
     access::check_statement(&bound, &binder.tables_read, txn.catalog(), &actor)?;
@@ -322,10 +332,11 @@ pub fn start_copy_in(
     stmt: &ast::Statement,
     txn: &Transaction,
     settings: &Settings,
+    txn_start: i64,
     interrupt: Interrupt,
     user: Option<&str>,
 ) -> SqlResult<Loader> {
-    let now = crate::types::datetime::system_now();
+    let now = txn_start;
     let mut binder = Binder::new(&[], settings.time_zone(), now);
     binder.current_user = user.map(str::to_owned);
     let bound = planner::plan_statement(stmt, txn.catalog(), &mut binder)?;

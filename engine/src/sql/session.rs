@@ -14,10 +14,12 @@ use sqlparser::ast;
 
 use crate::db::Database;
 use crate::txn::Transaction;
+use crate::types::datetime::system_now;
 use crate::types::{DataType, SessionTimeZone, Value};
 
 use super::copy::load::Loader;
 use super::error::{SqlError, SqlResult, code};
+use super::executor::StartTimes;
 use super::interrupt::{CancelHandle, Interrupt};
 use super::result::{Description, Notice, Output, TransactionStatus};
 use super::settings::Settings;
@@ -66,6 +68,8 @@ pub struct Session {
     implicit: bool,
     /// A COPY FROM STDIN taking input.
     copy: Option<CopyIn>,
+    /// When the open transaction block began: now() within it.
+    block_start: i64,
 }
 
 /// A COPY FROM STDIN in progress, with the transaction it loads into.
@@ -108,6 +112,7 @@ impl Session {
             stream_failed: Arc::new(AtomicBool::new(false)),
             cancel: CancelHandle::default(),
             copy: None,
+            block_start: 0,
         }
     }
 
@@ -215,7 +220,11 @@ impl Session {
                 Err(failed_transaction())
             }
             TxnState::Block(mut txn) => {
-                let result = self.execute_in(stmt, &mut txn, params);
+                let times = StartTimes {
+                    transaction: self.block_start,
+                    statement: system_now(),
+                };
+                let result = self.execute_in(stmt, &mut txn, params, times);
                 self.txn = match &result {
                     Ok(_) => TxnState::Block(txn),
                     Err(_) => TxnState::Failed,
@@ -225,7 +234,11 @@ impl Session {
             // An error ends the implicit transaction: everything the query
             // string did so far is rolled back.
             TxnState::Implicit(mut txn) => {
-                let result = self.execute_in(stmt, &mut txn, params);
+                let times = StartTimes {
+                    transaction: self.block_start,
+                    statement: system_now(),
+                };
+                let result = self.execute_in(stmt, &mut txn, params, times);
                 if result.is_ok() {
                     self.txn = TxnState::Implicit(txn);
                 }
@@ -233,7 +246,12 @@ impl Session {
             }
             TxnState::Idle if self.implicit => {
                 let mut txn = self.db.begin();
-                let result = self.execute_in(stmt, &mut txn, params);
+                self.block_start = system_now();
+                let times = StartTimes {
+                    transaction: self.block_start,
+                    statement: self.block_start,
+                };
+                let result = self.execute_in(stmt, &mut txn, params, times);
                 if result.is_ok() {
                     self.txn = TxnState::Implicit(txn);
                 }
@@ -242,11 +260,16 @@ impl Session {
             TxnState::Idle => {
                 let mut txn = self.db.begin();
                 let interrupt = self.interrupt();
+                let start = system_now();
                 let output = executor::execute(
                     &stmt.ast,
                     &mut txn,
                     &mut self.settings,
                     params,
+                    StartTimes {
+                        transaction: start,
+                        statement: start,
+                    },
                     interrupt,
                     self.user.as_deref(),
                 )?;
@@ -261,6 +284,7 @@ impl Session {
         stmt: &Statement,
         txn: &mut Transaction,
         params: &[Value],
+        times: StartTimes,
     ) -> SqlResult<Output> {
         let interrupt = self.interrupt();
         executor::execute(
@@ -268,6 +292,7 @@ impl Session {
             txn,
             &mut self.settings,
             params,
+            times,
             interrupt,
             self.user.as_deref(),
         )
@@ -300,14 +325,14 @@ impl Session {
     /// Starts COPY … FROM STDIN in the session's transaction block, or in
     /// a transaction of its own.
     fn start_copy_in(&mut self, stmt: &Statement) -> SqlResult<Output> {
-        let (txn, in_block) = match std::mem::replace(&mut self.txn, TxnState::Idle) {
+        let (txn, in_block, txn_start) = match std::mem::replace(&mut self.txn, TxnState::Idle) {
             TxnState::Failed => {
                 self.txn = TxnState::Failed;
                 return Err(failed_transaction());
             }
-            TxnState::Block(txn) => (txn, true),
-            TxnState::Implicit(txn) => (txn, true),
-            TxnState::Idle => (self.db.begin(), false),
+            TxnState::Block(txn) => (txn, true, self.block_start),
+            TxnState::Implicit(txn) => (txn, true, self.block_start),
+            TxnState::Idle => (self.db.begin(), false, system_now()),
         };
         let implicit = self.implicit && in_block;
         let interrupt = self.interrupt();
@@ -315,6 +340,7 @@ impl Session {
             &stmt.ast,
             &txn,
             &self.settings,
+            txn_start,
             interrupt,
             self.user.as_deref(),
         ) {
@@ -473,7 +499,10 @@ impl Session {
 
     fn begin(&mut self) -> Output {
         match std::mem::replace(&mut self.txn, TxnState::Idle) {
-            TxnState::Idle => self.txn = TxnState::Block(self.db.begin()),
+            TxnState::Idle => {
+                self.block_start = system_now();
+                self.txn = TxnState::Block(self.db.begin());
+            }
             TxnState::Implicit(txn) => self.txn = TxnState::Block(txn),
             other => {
                 self.txn = other;

@@ -31,7 +31,10 @@ pub enum Scalar {
     Trunc,
     Floor,
     Ceil,
+    /// now(): the transaction's start.
     Now,
+    /// clock_timestamp(): the time of the call.
+    ClockTimestamp,
     CurrentDate,
     Concat,
     Replace,
@@ -105,6 +108,7 @@ pub fn call(f: Scalar, args: &[Expr], row: &[Value], ctx: &EvalContext) -> SqlRe
         }
         S::System(f) => system::call(f, &vals),
         S::Now => Ok(Value::TimestampTz(ctx.now)),
+        S::ClockTimestamp => Ok(Value::TimestampTz(crate::types::datetime::system_now())),
         S::CurrentDate => datetime::date_of(ctx.now, ctx),
         S::Concat => text::concat(&vals, ctx),
         _ if vals.iter().any(Value::is_null) => Ok(Value::Null),
