@@ -508,3 +508,30 @@ fn now_is_the_transaction_start_and_clock_timestamp_moves() {
         "t|t"
     );
 }
+
+#[test]
+fn savepoints_undo_and_recover_a_failed_block() {
+    let (_d, mut s) = session();
+    run(&mut s, "CREATE TABLE sp (id INT PRIMARY KEY)").unwrap();
+    assert_eq!(err(&mut s, "SAVEPOINT a").code, "25P01");
+    run(
+        &mut s,
+        "BEGIN; INSERT INTO sp VALUES (1); SAVEPOINT a; INSERT INTO sp VALUES (2)",
+    )
+    .unwrap();
+    run(&mut s, "SAVEPOINT b; INSERT INTO sp VALUES (3)").unwrap();
+    run(&mut s, "ROLLBACK TO SAVEPOINT b").unwrap();
+    assert_eq!(one(&mut s, "SELECT count(*) FROM sp"), "2");
+    // A failed statement fails the block; ROLLBACK TO makes it usable.
+    assert_eq!(err(&mut s, "INSERT INTO sp VALUES (1)").code, "23505");
+    assert_eq!(err(&mut s, "SELECT 1").code, "25P02");
+    assert_eq!(s.transaction_status(), TransactionStatus::Failed);
+    run(&mut s, "ROLLBACK TO a").unwrap();
+    assert_eq!(one(&mut s, "SELECT count(*) FROM sp"), "1");
+    run(&mut s, "RELEASE SAVEPOINT a").unwrap();
+    assert_eq!(err(&mut s, "ROLLBACK TO a").code, "3B001");
+    assert_eq!(s.transaction_status(), TransactionStatus::Failed);
+    run(&mut s, "ROLLBACK").unwrap();
+    run(&mut s, "BEGIN; INSERT INTO sp VALUES (5); SAVEPOINT x; INSERT INTO sp VALUES (6); RELEASE x; COMMIT").unwrap();
+    assert_eq!(one(&mut s, "SELECT count(*) FROM sp"), "2");
+}

@@ -55,3 +55,18 @@ INSERT INTO customers (id, first_name, last_name, country, lifecycle_stage, crea
 INSERT INTO customers (id, first_name, last_name, country, lifecycle_stage, created_at, updated_at) VALUES (3, 'x', 'y', 'NL', 'lead', now(), now()) ON CONFLICT (id) DO UPDATE SET lifetime_value = customers.lifetime_value + 1 WHERE customers.country = 'nowhere' RETURNING id;
 SELECT id, first_name, lifecycle_stage, lifetime_value FROM customers WHERE id IN (1, 2, 3, 990050) ORDER BY id;
 ROLLBACK;
+-- savepoints
+BEGIN;
+SAVEPOINT s1;
+DELETE FROM transactions WHERE id < 100;
+SELECT count(*) FROM transactions WHERE id < 100;
+ROLLBACK TO SAVEPOINT s1;
+SELECT count(*) FROM transactions WHERE id < 100;
+SELECT 1 / 0;
+SELECT 1;
+ROLLBACK TO s1;
+SELECT count(*) FROM transactions WHERE id < 100;
+RELEASE SAVEPOINT s1;
+ROLLBACK TO s1;
+ROLLBACK;
+SAVEPOINT s2;

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use sqlparser::ast;
 
 use crate::db::Database;
-use crate::txn::Transaction;
+use crate::txn::{Savepoint, Transaction};
 use crate::types::datetime::system_now;
 use crate::types::{DataType, SessionTimeZone, Value};
 
@@ -70,6 +70,11 @@ pub struct Session {
     copy: Option<CopyIn>,
     /// When the open transaction block began: now() within it.
     block_start: i64,
+    /// The block's savepoints, oldest first (a name may repeat; the newest
+    /// counts).
+    savepoints: Vec<(String, Savepoint)>,
+    /// A failed block's transaction, kept for ROLLBACK TO a savepoint.
+    failed_txn: Option<Transaction>,
 }
 
 /// A COPY FROM STDIN in progress, with the transaction it loads into.
@@ -113,6 +118,8 @@ impl Session {
             cancel: CancelHandle::default(),
             copy: None,
             block_start: 0,
+            savepoints: Vec::new(),
+            failed_txn: None,
         }
     }
 
@@ -211,6 +218,14 @@ impl Session {
             S::Rollback {
                 savepoint: None, ..
             } => return Ok(self.rollback()),
+            S::Savepoint { name } => return self.savepoint(&super::binder::ident_name(name)),
+            S::Rollback {
+                savepoint: Some(name),
+                ..
+            } => return self.rollback_to(&super::binder::ident_name(name)),
+            S::ReleaseSavepoint { name } => {
+                return self.release(&super::binder::ident_name(name));
+            }
             S::Copy { to: false, .. } => return self.start_copy_in(stmt),
             _ => {}
         }
@@ -227,7 +242,10 @@ impl Session {
                 let result = self.execute_in(stmt, &mut txn, params, times);
                 self.txn = match &result {
                     Ok(_) => TxnState::Block(txn),
-                    Err(_) => TxnState::Failed,
+                    Err(_) => {
+                        self.failed_txn = Some(txn);
+                        TxnState::Failed
+                    }
                 };
                 result.map(|output| self.watch_stream(output))
             }
@@ -360,6 +378,7 @@ impl Session {
             Err(e) => {
                 if in_block && !implicit {
                     self.txn = TxnState::Failed;
+                    self.failed_txn = Some(txn);
                 }
                 Err(e)
             }
@@ -434,6 +453,7 @@ impl Session {
             && !copy.implicit
         {
             self.txn = TxnState::Failed;
+            self.failed_txn = Some(copy.txn);
         }
     }
 
@@ -448,10 +468,14 @@ impl Session {
     /// a result stream of it failed.
     fn absorb_stream_failure(&mut self) {
         if self.stream_failed.swap(false, Ordering::AcqRel) {
-            match self.txn {
-                TxnState::Block(_) => self.txn = TxnState::Failed,
-                TxnState::Implicit(_) => self.txn = TxnState::Idle,
-                _ => {}
+            match std::mem::replace(&mut self.txn, TxnState::Idle) {
+                TxnState::Block(txn) => {
+                    self.failed_txn = Some(txn);
+                    self.txn = TxnState::Failed;
+                }
+                // The implicit transaction is rolled back.
+                TxnState::Implicit(_) => {}
+                other => self.txn = other,
             }
         }
     }
@@ -519,6 +543,7 @@ impl Session {
     }
 
     fn commit(&mut self) -> SqlResult<Output> {
+        self.end_block();
         match std::mem::replace(&mut self.txn, TxnState::Idle) {
             TxnState::Idle => {
                 self.notices.push(no_transaction_warning());
@@ -548,7 +573,82 @@ impl Session {
         }
     }
 
+    /// Forgets the block's savepoints and failed transaction.
+    fn end_block(&mut self) {
+        self.savepoints.clear();
+        self.failed_txn = None;
+    }
+
+    /// SAVEPOINT name.
+    fn savepoint(&mut self, name: &str) -> SqlResult<Output> {
+        match &self.txn {
+            TxnState::Idle | TxnState::Implicit(_) => Err(not_in_block("SAVEPOINT")),
+            TxnState::Failed => Err(failed_transaction()),
+            TxnState::Block(txn) => {
+                self.savepoints.push((name.to_owned(), txn.savepoint()));
+                Ok(Output::Command {
+                    tag: "SAVEPOINT".into(),
+                })
+            }
+        }
+    }
+
+    /// The newest savepoint called `name`; a missing one fails the block.
+    fn find_savepoint(&mut self, name: &str) -> SqlResult<usize> {
+        match self.savepoints.iter().rposition(|(n, _)| n == name) {
+            Some(i) => Ok(i),
+            None => {
+                if let TxnState::Block(txn) = std::mem::replace(&mut self.txn, TxnState::Failed) {
+                    self.failed_txn = Some(txn);
+                }
+                Err(SqlError::new(
+                    code::INVALID_SAVEPOINT_SPECIFICATION,
+                    format!("savepoint \"{name}\" does not exist"),
+                ))
+            }
+        }
+    }
+
+    /// ROLLBACK TO [SAVEPOINT] name: undoes what followed it, keeps it, and
+    /// leaves a failed block usable again.
+    fn rollback_to(&mut self, name: &str) -> SqlResult<Output> {
+        if matches!(self.txn, TxnState::Idle) {
+            return Err(not_in_block("ROLLBACK TO SAVEPOINT"));
+        }
+        let i = self.find_savepoint(name)?;
+        let mut txn = match std::mem::replace(&mut self.txn, TxnState::Idle) {
+            TxnState::Block(txn) => txn,
+            _ => self
+                .failed_txn
+                .take()
+                .ok_or_else(|| SqlError::internal("a failed block without its transaction"))?,
+        };
+        txn.rollback_to(self.savepoints[i].1.clone());
+        self.savepoints.truncate(i + 1);
+        self.txn = TxnState::Block(txn);
+        Ok(Output::Command {
+            tag: "ROLLBACK".into(),
+        })
+    }
+
+    /// RELEASE [SAVEPOINT] name: forgets it and those after it.
+    fn release(&mut self, name: &str) -> SqlResult<Output> {
+        match self.txn {
+            TxnState::Idle | TxnState::Implicit(_) => {
+                return Err(not_in_block("RELEASE SAVEPOINT"));
+            }
+            TxnState::Failed => return Err(failed_transaction()),
+            TxnState::Block(_) => {}
+        }
+        let i = self.find_savepoint(name)?;
+        self.savepoints.truncate(i);
+        Ok(Output::Command {
+            tag: "RELEASE".into(),
+        })
+    }
+
     fn rollback(&mut self) -> Output {
+        self.end_block();
         // Outside an explicit block PostgreSQL warns, implicit or not.
         if let TxnState::Idle | TxnState::Implicit(_) =
             std::mem::replace(&mut self.txn, TxnState::Idle)
@@ -565,6 +665,14 @@ fn is_transaction_end(stmt: &ast::Statement) -> bool {
     matches!(
         stmt,
         ast::Statement::Commit { .. } | ast::Statement::Rollback { .. }
+    )
+}
+
+/// 25P01: a savepoint command outside a transaction block.
+fn not_in_block(what: &str) -> SqlError {
+    SqlError::new(
+        code::NO_ACTIVE_SQL_TRANSACTION,
+        format!("{what} can only be used in transaction blocks"),
     )
 }
 
