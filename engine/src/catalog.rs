@@ -219,6 +219,86 @@ pub struct RoleDef {
     /// (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`), never
     /// the password itself; None: the role cannot log in with a password.
     pub password: Option<String>,
+    /// May create, alter and drop non-superuser roles (CREATEROLE).
+    #[serde(default)]
+    pub create_role: bool,
+    /// The role's OID, handed out when the role is created (0 in a role
+    /// definition not yet applied, or stored before roles had OIDs).
+    #[serde(default)]
+    pub oid: u32,
+}
+
+/// OID of the first superuser, PostgreSQL's bootstrap superuser's.
+pub const BOOTSTRAP_ROLE_OID: u32 = 10;
+/// OIDs of other roles start here.
+pub const FIRST_ROLE_OID: u32 = 16301;
+/// The grantee name under which privileges granted TO PUBLIC are kept (it
+/// cannot name a role: PostgreSQL reserves it).
+pub const PUBLIC: &str = "public";
+
+/// A set of table privileges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Privileges(u8);
+
+impl Privileges {
+    pub const NONE: Privileges = Privileges(0);
+    pub const SELECT: Privileges = Privileges(1);
+    pub const INSERT: Privileges = Privileges(2);
+    pub const UPDATE: Privileges = Privileges(4);
+    pub const DELETE: Privileges = Privileges(8);
+    pub const TRUNCATE: Privileges = Privileges(16);
+    pub const REFERENCES: Privileges = Privileges(32);
+    pub const TRIGGER: Privileges = Privileges(64);
+    /// Every privilege a table has (GRANT ALL).
+    pub const ALL: Privileges = Privileges(127);
+
+    /// Each privilege with its name and its letter in PostgreSQL's ACL
+    /// text, in the order PostgreSQL prints them (`arwdDxt`).
+    pub const EACH: [(Privileges, &'static str, char); 7] = [
+        (Privileges::INSERT, "INSERT", 'a'),
+        (Privileges::SELECT, "SELECT", 'r'),
+        (Privileges::UPDATE, "UPDATE", 'w'),
+        (Privileges::DELETE, "DELETE", 'd'),
+        (Privileges::TRUNCATE, "TRUNCATE", 'D'),
+        (Privileges::REFERENCES, "REFERENCES", 'x'),
+        (Privileges::TRIGGER, "TRIGGER", 't'),
+    ];
+
+    pub fn contains(self, other: Privileges) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    pub fn union(self, other: Privileges) -> Privileges {
+        Privileges(self.0 | other.0)
+    }
+
+    pub fn without(self, other: Privileges) -> Privileges {
+        Privileges(self.0 & !other.0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// PostgreSQL's letters for the set (`arwd` for INSERT, SELECT,
+    /// UPDATE, DELETE).
+    pub fn letters(self) -> String {
+        Self::EACH
+            .iter()
+            .filter(|(p, _, _)| self.contains(*p))
+            .map(|(_, _, c)| *c)
+            .collect()
+    }
+}
+
+/// Who owns a table and what other roles may do with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableAcl {
+    /// The owning role; it has every privilege on the table.
+    pub owner: String,
+    /// Privileges granted to other roles (and to [`PUBLIC`]), never empty.
+    pub grants: BTreeMap<String, Privileges>,
 }
 
 /// All tables and roles of a database. Cheap to clone: definitions are shared.
@@ -228,6 +308,10 @@ pub struct Catalog {
     next_table_id: TableId,
     #[serde(default)]
     roles: BTreeMap<String, RoleDef>,
+    /// Owners and grants of tables; a table without an entry is owned by
+    /// the bootstrap superuser and granted to nobody else.
+    #[serde(default)]
+    acls: BTreeMap<TableId, TableAcl>,
 }
 
 impl Catalog {
@@ -300,34 +384,159 @@ impl Catalog {
         self.roles.values()
     }
 
-    /// Adds a role, or replaces one (`replace`: ALTER ROLE).
-    pub fn put_role(&mut self, role: RoleDef, replace: bool) -> Result<()> {
+    /// Adds a role, or replaces one (`replace`: ALTER ROLE). A new role
+    /// gets the next OID (the first superuser PostgreSQL's bootstrap
+    /// superuser's); a replaced one keeps its own.
+    pub fn put_role(&mut self, mut role: RoleDef, replace: bool) -> Result<()> {
         check_name("role", &role.name)?;
-        match (self.roles.contains_key(&role.name), replace) {
-            (true, false) => Err(Error::Invalid(format!(
+        if role.name == PUBLIC {
+            return Err(Error::Invalid(format!(
+                "role name \"{PUBLIC}\" is reserved"
+            )));
+        }
+        match (self.roles.get(&role.name), replace) {
+            (Some(_), false) => Err(Error::Invalid(format!(
                 "role \"{}\" already exists",
                 role.name
             ))),
-            (false, true) => Err(Error::NotFound(format!(
+            (None, true) => Err(Error::NotFound(format!(
                 "role \"{}\" does not exist",
                 role.name
             ))),
-            _ => {
+            (old, _) => {
+                role.oid = match old {
+                    Some(old) => old.oid,
+                    None => self.next_role_oid(role.superuser),
+                };
                 self.roles.insert(role.name.clone(), role);
                 Ok(())
             }
         }
     }
 
-    /// Removes a role.
+    fn next_role_oid(&self, superuser: bool) -> u32 {
+        if superuser && !self.roles.values().any(|r| r.oid == BOOTSTRAP_ROLE_OID) {
+            return BOOTSTRAP_ROLE_OID;
+        }
+        self.roles
+            .values()
+            .map(|r| r.oid + 1)
+            .max()
+            .unwrap_or(0)
+            .max(FIRST_ROLE_OID)
+    }
+
+    /// The bootstrap superuser: the role with OID 10 (or, in a catalog
+    /// stored before roles had OIDs, the first superuser by name).
+    pub fn bootstrap_role(&self) -> Option<&RoleDef> {
+        self.roles
+            .values()
+            .find(|r| r.oid == BOOTSTRAP_ROLE_OID)
+            .or_else(|| self.roles.values().find(|r| r.superuser && r.oid == 0))
+    }
+
+    /// Removes a role. It may own no table and hold no privilege.
     pub fn drop_role(&mut self, name: &str) -> Result<RoleDef> {
+        if let Some(table) = self.tables_depending_on(name).first() {
+            return Err(Error::Invalid(format!(
+                "role \"{name}\" cannot be dropped because table \"{}\" depends on it",
+                table.name
+            )));
+        }
         self.roles
             .remove(name)
             .ok_or_else(|| Error::NotFound(format!("role \"{name}\" does not exist")))
     }
 
+    /// Renames a role, with its ownerships and privileges.
+    pub fn rename_role(&mut self, from: &str, to: &str) -> Result<()> {
+        check_name("role", to)?;
+        if self.roles.contains_key(to) || to == PUBLIC {
+            return Err(Error::Invalid(format!("role \"{to}\" already exists")));
+        }
+        let mut role = self
+            .roles
+            .remove(from)
+            .ok_or_else(|| Error::NotFound(format!("role \"{from}\" does not exist")))?;
+        role.name = to.to_owned();
+        self.roles.insert(to.to_owned(), role);
+        for acl in self.acls.values_mut() {
+            if acl.owner == from {
+                acl.owner = to.to_owned();
+            }
+            if let Some(p) = acl.grants.remove(from) {
+                acl.grants.insert(to.to_owned(), p);
+            }
+        }
+        Ok(())
+    }
+
+    /// Tables that role `name` owns or holds privileges on.
+    pub fn tables_depending_on(&self, name: &str) -> Vec<&Arc<TableDef>> {
+        self.tables
+            .values()
+            .filter(|t| {
+                self.acls
+                    .get(&t.id)
+                    .is_some_and(|a| a.owner == name || a.grants.contains_key(name))
+                    || (!self.acls.contains_key(&t.id)
+                        && self.bootstrap_role().is_some_and(|r| r.name == name))
+            })
+            .collect()
+    }
+
+    /// The owner and grants of table `table`.
+    pub fn acl(&self, table: TableId) -> Option<&TableAcl> {
+        self.acls.get(&table)
+    }
+
+    /// The name of the role owning table `table`.
+    pub fn table_owner(&self, table: TableId) -> Option<&str> {
+        match self.acls.get(&table) {
+            Some(acl) => Some(&acl.owner),
+            None => self.bootstrap_role().map(|r| r.name.as_str()),
+        }
+    }
+
+    /// Sets the owner and grants of an existing table; every role named
+    /// must exist.
+    pub fn set_acl(&mut self, table: TableId, mut acl: TableAcl) -> Result<()> {
+        if !self.tables.contains_key(&table) {
+            return Err(Error::NotFound(format!("table id {table} does not exist")));
+        }
+        acl.grants.retain(|_, p| !p.is_empty());
+        let names = std::iter::once(&acl.owner).chain(acl.grants.keys());
+        for name in names {
+            if name != PUBLIC && !self.roles.contains_key(name) {
+                return Err(Error::NotFound(format!("role \"{name}\" does not exist")));
+            }
+        }
+        self.acls.insert(table, acl);
+        Ok(())
+    }
+
+    /// Whether role `user` holds all of `wanted` on table `table`: as a
+    /// superuser, as its owner, or by grants to it or to PUBLIC.
+    pub fn has_privileges(&self, user: &str, table: TableId, wanted: Privileges) -> bool {
+        let Some(role) = self.roles.get(user) else {
+            return false;
+        };
+        if role.superuser || self.table_owner(table) == Some(user) {
+            return true;
+        }
+        let Some(acl) = self.acls.get(&table) else {
+            return false;
+        };
+        let held = [user, PUBLIC]
+            .iter()
+            .filter_map(|n| acl.grants.get(*n))
+            .fold(Privileges::NONE, |a, p| a.union(*p));
+        held.contains(wanted)
+    }
+
     /// Removes a table.
     pub fn drop_table(&mut self, id: TableId) -> Result<Arc<TableDef>> {
+        self.acls.remove(&id);
         self.tables
             .remove(&id)
             .ok_or_else(|| Error::NotFound(format!("table id {id} does not exist")))

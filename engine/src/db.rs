@@ -273,8 +273,10 @@ impl Inner {
             let seq = writer.next_seq;
             let mut working = (*writer.latest).clone();
             let mut own_ddl = Vec::new();
+            let mut own_acls = Vec::new();
             let mut removed = Vec::new();
             for op in &ops {
+                check_acl_conflict(base, &working, op, &own_acls)?;
                 check_conflict(base, &working, op, seq, &own_ddl)?;
                 working
                     .apply_op(op, seq, &mut removed)
@@ -287,6 +289,9 @@ impl Inner {
                     op.table(),
                 ) {
                     own_ddl.push(table);
+                }
+                if let Op::SetAcl { table, .. } = op {
+                    own_acls.push(*table);
                 }
             }
             working.finish_batch(removed, seq)?;
@@ -348,6 +353,24 @@ fn serialization_failure(version: &Version, table: TableId) -> Error {
         .map(|t| t.name.clone())
         .unwrap_or_else(|| format!("table id {table}"));
     Error::SerializationFailure { table }
+}
+
+/// First committer wins for privileges too: a transaction may not set a
+/// table's owner and grants if another changed them after `base` (its
+/// change would be lost).
+fn check_acl_conflict(
+    base: &Version,
+    working: &Version,
+    op: &Op,
+    own_acls: &[TableId],
+) -> Result<()> {
+    if let Op::SetAcl { table, .. } = op
+        && !own_acls.contains(table)
+        && base.catalog.acl(*table) != working.catalog.acl(*table)
+    {
+        return Err(serialization_failure(working, *table));
+    }
+    Ok(())
 }
 
 /// First committer wins: an op may not touch a row or table that another

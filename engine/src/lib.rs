@@ -26,6 +26,7 @@ pub mod manifest;
 pub mod memtable;
 pub mod record;
 pub mod row;
+pub mod scram;
 pub mod segment;
 pub mod selection;
 pub mod snapshot;

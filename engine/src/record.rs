@@ -18,11 +18,13 @@
 //!   7 create role u32 length, role definition as JSON
 //!   8 alter role  u32 length, role definition as JSON
 //!   9 drop role   u32 length, role name (UTF-8)
+//!  10 set acl     u32 table, u32 length, owner and grants as JSON
+//!  11 rename role u32 length, old name, u32 length, new name (UTF-8)
 //! ```
 
 use std::sync::Arc;
 
-use crate::catalog::{RoleDef, TableDef, TableId};
+use crate::catalog::{RoleDef, TableAcl, TableDef, TableId};
 use crate::memtable::Key;
 use crate::row::{DecodeError, Reader, Row, encode_row};
 
@@ -31,8 +33,15 @@ const KIND_COMMIT: u8 = 1;
 /// One change inside a transaction.
 #[derive(Debug, Clone)]
 pub enum Op {
-    Insert { table: TableId, key: Key, row: Row },
-    Delete { table: TableId, key: Key },
+    Insert {
+        table: TableId,
+        key: Key,
+        row: Row,
+    },
+    Delete {
+        table: TableId,
+        key: Key,
+    },
     CreateTable(TableDef),
     ReplaceTable(TableDef),
     DropTable(TableId),
@@ -40,16 +49,30 @@ pub enum Op {
     CreateRole(RoleDef),
     AlterRole(RoleDef),
     DropRole(String),
+    /// Sets a table's owner and grants (CREATE TABLE, GRANT, REVOKE).
+    SetAcl {
+        table: TableId,
+        acl: TableAcl,
+    },
+    RenameRole {
+        from: String,
+        to: String,
+    },
 }
 
 impl Op {
-    /// The table the op changes; None for role ops.
+    /// The table whose definition or rows the op changes; None for role
+    /// and privilege ops.
     pub fn table(&self) -> Option<TableId> {
         match self {
             Op::Insert { table, .. } | Op::Delete { table, .. } => Some(*table),
             Op::CreateTable(def) | Op::ReplaceTable(def) => Some(def.id),
             Op::DropTable(table) | Op::Truncate(table) => Some(*table),
-            Op::CreateRole(_) | Op::AlterRole(_) | Op::DropRole(_) => None,
+            Op::CreateRole(_)
+            | Op::AlterRole(_)
+            | Op::DropRole(_)
+            | Op::SetAcl { .. }
+            | Op::RenameRole { .. } => None,
         }
     }
 }
@@ -112,6 +135,17 @@ impl CommitRecord {
                     out.push(9);
                     put_bytes(&mut out, name.as_bytes());
                 }
+                Op::SetAcl { table, acl } => {
+                    out.push(10);
+                    out.extend_from_slice(&table.to_le_bytes());
+                    let json = serde_json::to_vec(acl).expect("acls serialize");
+                    put_bytes(&mut out, &json);
+                }
+                Op::RenameRole { from, to } => {
+                    out.push(11);
+                    put_bytes(&mut out, from.as_bytes());
+                    put_bytes(&mut out, to.as_bytes());
+                }
             }
         }
         out
@@ -169,10 +203,20 @@ impl CommitRecord {
                         Op::AlterRole(role)
                     }
                 }
-                9 => {
-                    let name = std::str::from_utf8(r.len_prefixed()?)
-                        .map_err(|_| r.error("role name is not UTF-8"))?;
-                    Op::DropRole(name.to_owned())
+                9 => Op::DropRole(role_name(&mut r)?),
+                10 => {
+                    let table = r.u32()?;
+                    let json = r.len_prefixed()?;
+                    let acl: TableAcl = serde_json::from_slice(json)
+                        .map_err(|e| r.error(format!("bad table acl: {e}")))?;
+                    Op::SetAcl { table, acl }
+                }
+                11 => {
+                    let from = role_name(&mut r)?;
+                    Op::RenameRole {
+                        from,
+                        to: role_name(&mut r)?,
+                    }
                 }
                 other => return Err(r.error(format!("unknown op tag {other}"))),
             };
@@ -182,6 +226,14 @@ impl CommitRecord {
             return Err(r.error("trailing bytes after the last op"));
         }
         Ok(CommitRecord { seq, ops })
+    }
+}
+
+fn role_name(r: &mut Reader) -> Result<String, DecodeError> {
+    let bytes = r.len_prefixed()?;
+    match std::str::from_utf8(bytes) {
+        Ok(name) => Ok(name.to_owned()),
+        Err(_) => Err(r.error("role name is not UTF-8")),
     }
 }
 
@@ -222,8 +274,21 @@ mod tests {
                     superuser: false,
                     login: true,
                     password: Some("SCRAM-SHA-256$4096:c2FsdA==$a:b".into()),
+                    create_role: true,
+                    oid: 0,
                 }),
-                Op::DropRole("alice".into()),
+                Op::SetAcl {
+                    table: 0,
+                    acl: crate::catalog::TableAcl {
+                        owner: "alice".into(),
+                        grants: [("bob".to_owned(), crate::catalog::Privileges::SELECT)].into(),
+                    },
+                },
+                Op::RenameRole {
+                    from: "alice".into(),
+                    to: "carol".into(),
+                },
+                Op::DropRole("carol".into()),
             ],
         };
         let bytes = record.encode();

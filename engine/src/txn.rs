@@ -252,6 +252,19 @@ impl Transaction {
         self.push(vec![Op::DropRole(name.to_owned())])
     }
 
+    /// Renames a role, with what it owns and holds.
+    pub fn rename_role(&mut self, from: &str, to: &str) -> Result<()> {
+        self.push(vec![Op::RenameRole {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        }])
+    }
+
+    /// Sets the owner and grants of table `table`.
+    pub fn set_acl(&mut self, table: TableId, acl: crate::catalog::TableAcl) -> Result<()> {
+        self.push(vec![Op::SetAcl { table, acl }])
+    }
+
     /// Marks the current state, to roll back to with [`Self::rollback_to`].
     pub fn savepoint(&self) -> Savepoint {
         Savepoint {

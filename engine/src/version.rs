@@ -278,6 +278,12 @@ impl Version {
             Op::DropRole(name) => {
                 Arc::make_mut(&mut self.catalog).drop_role(name)?;
             }
+            Op::SetAcl { table, acl } => {
+                Arc::make_mut(&mut self.catalog).set_acl(*table, acl.clone())?;
+            }
+            Op::RenameRole { from, to } => {
+                Arc::make_mut(&mut self.catalog).rename_role(from, to)?;
+            }
         }
         self.seq = self.seq.max(seq);
         Ok(())

@@ -302,9 +302,16 @@ fn roles_are_logged_and_checkpointed_with_the_catalog() {
         superuser: false,
         login: true,
         password: Some("SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy".into()),
+        create_role: false,
+        oid: 0,
     };
     let mut txn = db.begin();
     txn.create_role(alice.clone()).unwrap();
+    // Applying the role hands out its OID.
+    let alice = RoleDef {
+        oid: crmdb_engine::catalog::FIRST_ROLE_OID,
+        ..alice
+    };
     assert!(txn.create_role(alice.clone()).is_err(), "duplicate role");
     txn.commit().unwrap();
     drop(db);
@@ -332,6 +339,101 @@ fn roles_are_logged_and_checkpointed_with_the_catalog() {
     assert!(txn.drop_role("alice").is_err());
     txn.commit().unwrap();
     assert_eq!(db.role("alice"), None);
+}
+
+#[test]
+fn privileges_are_logged_checkpointed_and_follow_role_renames() {
+    use crmdb_engine::catalog::{Privileges, RoleDef, TableAcl};
+    let dir = tempfile::tempdir().unwrap();
+    let db = open_items(disk(&dir)).unwrap();
+    let role = |name: &str, superuser: bool| RoleDef {
+        name: name.into(),
+        superuser,
+        login: true,
+        password: None,
+        create_role: false,
+        oid: 0,
+    };
+    let items = db.snapshot().catalog().table_by_name("items").unwrap().id;
+    let mut txn = db.begin();
+    txn.create_role(role("root", true)).unwrap();
+    txn.create_role(role("bob", false)).unwrap();
+    let acl = TableAcl {
+        owner: "root".into(),
+        grants: [(
+            "bob".to_owned(),
+            Privileges::SELECT.union(Privileges::INSERT),
+        )]
+        .into(),
+    };
+    txn.set_acl(items, acl.clone()).unwrap();
+    let unknown = TableAcl {
+        owner: "nobody".into(),
+        grants: Default::default(),
+    };
+    assert!(txn.set_acl(items, unknown).is_err(), "owner must exist");
+    txn.commit().unwrap();
+    let check = |db: &Database, grantee: &str, how: &str| {
+        let snapshot = db.snapshot();
+        let catalog = snapshot.catalog();
+        assert_eq!(catalog.role("root").unwrap().oid, 10, "{how}");
+        assert!(
+            catalog.has_privileges(grantee, items, Privileges::INSERT),
+            "{how}"
+        );
+        assert!(
+            !catalog.has_privileges(grantee, items, Privileges::DELETE),
+            "{how}"
+        );
+        assert!(
+            catalog.has_privileges("root", items, Privileges::ALL),
+            "{how}"
+        );
+        assert_eq!(catalog.table_owner(items), Some("root"), "{how}");
+    };
+    drop(db);
+    let db = open_items(disk(&dir)).unwrap();
+    check(&db, "bob", "replayed from the log");
+    let bob_oid = db.role("bob").unwrap().oid;
+    let mut txn = db.begin();
+    assert!(txn.drop_role("bob").is_err(), "bob holds privileges");
+    txn.rename_role("bob", "robert").unwrap();
+    txn.commit().unwrap();
+    check(&db, "robert", "renamed");
+    assert_eq!(
+        db.role("robert").unwrap().oid,
+        bob_oid,
+        "renaming keeps the OID"
+    );
+    drop(db);
+    let db = open_items(disk(&dir)).unwrap();
+    check(&db, "robert", "rename replayed from the log");
+    db.checkpoint().unwrap();
+    drop(db);
+    let db = open_items(disk(&dir)).unwrap();
+    check(&db, "robert", "read from the manifest");
+    // Concurrent grants on one table: the second committer fails.
+    let current = db.snapshot().catalog().acl(items).cloned().unwrap();
+    let mut a = db.begin();
+    let mut b = db.begin();
+    let revoked = TableAcl {
+        grants: Default::default(),
+        ..current.clone()
+    };
+    a.set_acl(items, revoked).unwrap();
+    let mut widened = current;
+    widened.grants.insert("robert".into(), Privileges::ALL);
+    b.set_acl(items, widened).unwrap();
+    a.commit().unwrap();
+    assert!(matches!(
+        b.commit(),
+        Err(crmdb_engine::Error::SerializationFailure { .. })
+    ));
+    assert!(
+        !db.snapshot()
+            .catalog()
+            .has_privileges("robert", items, Privileges::SELECT)
+    );
 }
 
 #[test]

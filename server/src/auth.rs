@@ -1,105 +1,29 @@
-//! Roles and their SCRAM-SHA-256 verifiers.
+//! Logging in: SCRAM-SHA-256 against the roles of the catalog.
 //!
 //! Roles live in the engine's catalog ([`RoleDef`]), logged and
 //! checkpointed like tables; a role's password is stored only as a SCRAM
-//! verifier in PostgreSQL's `pg_authid.rolpassword` form
-//! (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`). The
-//! server creates the superuser on first start and looks roles up at each
-//! login.
+//! verifier ([`crmdb_engine::scram`]) in PostgreSQL's
+//! `pg_authid.rolpassword` form. The server creates the superuser on first
+//! start and looks roles up at each login.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use crmdb_engine::Database;
 use crmdb_engine::catalog::RoleDef;
-use pgwire::api::auth::sasl::scram::{ScramSecret, gen_salted_password};
+use crmdb_engine::scram::{ITERATIONS, Verifier};
+use pgwire::api::auth::sasl::scram::ScramSecret;
 use pgwire::api::auth::{AuthSource, LoginInfo, Password};
 use pgwire::error::{PgWireError, PgWireResult};
 use ring::rand::{SecureRandom, SystemRandom};
 
-/// PBKDF2 iterations for new verifiers (PostgreSQL's default).
-pub const ITERATIONS: usize = 4096;
-
-/// A stored SCRAM-SHA-256 verifier.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Verifier {
-    pub iterations: usize,
-    pub salt: Vec<u8>,
-    pub stored_key: Vec<u8>,
-    pub server_key: Vec<u8>,
-}
-
-impl std::fmt::Debug for Verifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verifier")
-            .field("iterations", &self.iterations)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Verifier {
-    /// Derives the verifier of `password` with a fresh random salt.
-    pub fn new(password: &str) -> Verifier {
-        let mut salt = vec![0u8; 16];
-        SystemRandom::new()
-            .fill(&mut salt)
-            .expect("the system random source works");
-        Self::with_salt(password, salt, ITERATIONS)
-    }
-
-    fn with_salt(password: &str, salt: Vec<u8>, iterations: usize) -> Verifier {
-        let salted = gen_salted_password(password, &salt, iterations);
-        match ScramSecret::verifier_from_salted_password(salt, salted, iterations) {
-            ScramSecret::Verifier {
-                salt,
-                iterations,
-                stored_key,
-                server_key,
-            } => Verifier {
-                iterations,
-                salt,
-                stored_key,
-                server_key,
-            },
-            ScramSecret::SaltedPassword { .. } => unreachable!("asked for a verifier"),
-        }
-    }
-
-    /// PostgreSQL's text form of the verifier.
-    pub fn to_pg_string(&self) -> String {
-        format!(
-            "SCRAM-SHA-256${}:{}${}:{}",
-            self.iterations,
-            STANDARD.encode(&self.salt),
-            STANDARD.encode(&self.stored_key),
-            STANDARD.encode(&self.server_key)
-        )
-    }
-
-    /// Parses [`Verifier::to_pg_string`]'s form.
-    pub fn parse(s: &str) -> Option<Verifier> {
-        let rest = s.strip_prefix("SCRAM-SHA-256$")?;
-        let (iter_salt, keys) = rest.split_once('$')?;
-        let (iterations, salt) = iter_salt.split_once(':')?;
-        let (stored, server) = keys.split_once(':')?;
-        let v = Verifier {
-            iterations: iterations.parse().ok().filter(|&i| i > 0)?,
-            salt: STANDARD.decode(salt).ok()?,
-            stored_key: STANDARD.decode(stored).ok()?,
-            server_key: STANDARD.decode(server).ok()?,
-        };
-        (v.stored_key.len() == 32 && v.server_key.len() == 32).then_some(v)
-    }
-
-    fn secret(&self) -> ScramSecret {
-        ScramSecret::Verifier {
-            salt: self.salt.clone(),
-            iterations: self.iterations,
-            stored_key: self.stored_key.clone(),
-            server_key: self.server_key.clone(),
-        }
+/// pgwire's form of a stored verifier.
+fn secret_of(v: &Verifier) -> ScramSecret {
+    ScramSecret::Verifier {
+        salt: v.salt.clone(),
+        iterations: v.iterations as usize,
+        stored_key: v.stored_key.clone(),
+        server_key: v.server_key.clone(),
     }
 }
 
@@ -171,6 +95,8 @@ impl Credentials {
             superuser: true,
             login: true,
             password: Some(Verifier::new(&password).to_pg_string()),
+            create_role: true,
+            oid: 0,
         };
         let mut txn = db.begin();
         let replace = db.role(&user).is_some();
@@ -196,12 +122,12 @@ impl Credentials {
             .and_then(|r| r.password)
             .and_then(|p| Verifier::parse(&p));
         if let Some(v) = verifier {
-            return v.secret();
+            return secret_of(&v);
         }
         let tag = ring::hmac::sign(&self.mock_key, user.as_bytes());
         ScramSecret::Verifier {
             salt: tag.as_ref()[..16].to_vec(),
-            iterations: ITERATIONS,
+            iterations: ITERATIONS as usize,
             stored_key: ring::hmac::sign(&self.mock_key, b"stored")
                 .as_ref()
                 .to_vec(),
@@ -250,40 +176,6 @@ impl AuthSource for ScramSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn verifier_text_form_round_trips_and_matches_rfc7677_shape() {
-        let v = Verifier::new("pencil");
-        let s = v.to_pg_string();
-        assert!(s.starts_with("SCRAM-SHA-256$4096:"));
-        assert_eq!(Verifier::parse(&s), Some(v));
-        assert_eq!(Verifier::parse("md5abc"), None);
-    }
-
-    #[test]
-    fn verifier_matches_postgres() {
-        // SELECT rolpassword from PostgreSQL for password 'secret' with the
-        // salt below is deterministic given salt and iterations: check the
-        // keys against an independent derivation with ring's PBKDF2.
-        let salt = b"0123456789abcdef".to_vec();
-        let v = Verifier::with_salt("secret", salt.clone(), 4096);
-        let mut salted = [0u8; 32];
-        ring::pbkdf2::derive(
-            ring::pbkdf2::PBKDF2_HMAC_SHA256,
-            std::num::NonZeroU32::new(4096).unwrap(),
-            &salt,
-            b"secret",
-            &mut salted,
-        );
-        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &salted);
-        let client_key = ring::hmac::sign(&key, b"Client Key");
-        let stored = ring::digest::digest(&ring::digest::SHA256, client_key.as_ref());
-        assert_eq!(v.stored_key, stored.as_ref());
-        assert_eq!(
-            v.server_key,
-            ring::hmac::sign(&key, b"Server Key").as_ref().to_vec()
-        );
-    }
 
     fn database() -> (tempfile::TempDir, Arc<Database>) {
         let dir = tempfile::tempdir().unwrap();

@@ -10,6 +10,7 @@ use pgwire::api::cancel::CancelHandler;
 use pgwire::api::{ClientInfo, PgWireConnectionState};
 use pgwire::error::{ErrorInfo, PgWireError};
 use pgwire::messages::cancel::CancelRequest;
+use pgwire::messages::response::TransactionStatus;
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 use pgwire::tokio::TlsAcceptor;
 use pgwire::tokio::server::{negotiate_tls, process_error, process_message};
@@ -77,19 +78,39 @@ pub async fn serve(
             PgWireConnectionState::AwaitingStartup
                 | PgWireConnectionState::AuthenticationInProgress
         );
+        // PostgreSQL ends a session that sits idle inside a transaction
+        // block longer than idle_in_transaction_session_timeout.
+        let idle_limit = match socket.transaction_status() {
+            TransactionStatus::Transaction | TransactionStatus::Error => {
+                conn.idle_in_transaction_timeout()
+            }
+            _ => None,
+        };
+        let mut idle_expired = false;
         let next = tokio::select! {
             m = socket.next() => Some(m),
             _ = &mut startup_deadline, if in_startup => break,
+            _ = tokio::time::sleep(idle_limit.unwrap_or_default()), if idle_limit.is_some() => {
+                idle_expired = true;
+                None
+            }
             r = stop.wait_for(|s| *s) => {
                 drop(r);
                 None
             }
         };
         let Some(next) = next else {
-            let info = fatal_info(
-                "57P01",
-                "terminating connection due to administrator command".into(),
-            );
+            let info = if idle_expired {
+                fatal_info(
+                    "25P03",
+                    "terminating connection due to idle-in-transaction timeout".into(),
+                )
+            } else {
+                fatal_info(
+                    "57P01",
+                    "terminating connection due to administrator command".into(),
+                )
+            };
             let _ = socket
                 .send(PgWireBackendMessage::ErrorResponse(info.into()))
                 .await;

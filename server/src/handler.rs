@@ -79,6 +79,11 @@ impl Drop for Conn {
 }
 
 impl Conn {
+    /// The session's idle_in_transaction_session_timeout, once it runs.
+    pub fn idle_in_transaction_timeout(&self) -> Option<std::time::Duration> {
+        self.worker.get()?.idle_in_transaction_timeout()
+    }
+
     pub fn new(shared: Arc<Shared>) -> Arc<Conn> {
         Arc::new(Conn {
             shared,

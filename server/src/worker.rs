@@ -10,7 +10,7 @@
 use crmdb_engine::sql::CancelHandle;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc as std_mpsc;
 
 use bytes::{BufMut, Bytes, BytesMut};
@@ -97,6 +97,9 @@ pub type Reported = Vec<(String, String)>;
 /// The connection's end of its session thread. Dropping it ends the thread.
 pub struct Worker {
     tx: std_mpsc::Sender<Request>,
+    /// The session's idle_in_transaction_session_timeout in ms (0: none),
+    /// as of the end of its last job.
+    idle_timeout_ms: Arc<AtomicU64>,
 }
 
 impl Worker {
@@ -110,10 +113,19 @@ impl Worker {
     ) -> std::io::Result<(Worker, Reported, CancelHandle)> {
         let (tx, rx) = std_mpsc::channel::<Request>();
         let (ready_tx, ready_rx) = std_mpsc::sync_channel(1);
+        let idle_timeout_ms = Arc::new(AtomicU64::new(0));
+        let idle_timeout = idle_timeout_ms.clone();
         std::thread::Builder::new()
             .name("crmdb-session".into())
             .spawn(move || {
-                let mut state = SessionState::new(Session::new(db));
+                // Spawned once the client authenticated as the startup
+                // packet's user; without one the session has no privileges.
+                let user = startup
+                    .iter()
+                    .find(|(k, _)| k == "user")
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("");
+                let mut state = SessionState::new(Session::for_user(db, user));
                 state.apply_startup(&startup);
                 let reported = (state.reported(), state.session.cancel_handle());
                 if ready_tx.send(reported).is_err() {
@@ -122,7 +134,10 @@ impl Worker {
                 while let Ok(req) = rx.recv() {
                     busy.fetch_add(1, Ordering::SeqCst);
                     let out = Out(req.reply);
-                    if state.handle(req.job, &out).is_ok() {
+                    let handled = state.handle(req.job, &out);
+                    let timeout = state.session.settings().idle_in_transaction_timeout_ms();
+                    idle_timeout.store(timeout, Ordering::SeqCst);
+                    if handled.is_ok() {
                         let status = state.session.transaction_status();
                         let _ = out.0.blocking_send(Event::Done(status));
                     }
@@ -132,7 +147,23 @@ impl Worker {
         let (reported, cancel) = ready_rx
             .recv()
             .map_err(|_| std::io::Error::other("the session thread failed to start"))?;
-        Ok((Worker { tx }, reported, cancel))
+        Ok((
+            Worker {
+                tx,
+                idle_timeout_ms,
+            },
+            reported,
+            cancel,
+        ))
+    }
+
+    /// How long the session may sit idle inside a transaction block
+    /// before it is ended (None: forever).
+    pub fn idle_in_transaction_timeout(&self) -> Option<std::time::Duration> {
+        match self.idle_timeout_ms.load(Ordering::SeqCst) {
+            0 => None,
+            ms => Some(std::time::Duration::from_millis(ms)),
+        }
     }
 
     /// Queues `job`; its events arrive on the returned channel.
@@ -453,9 +484,22 @@ impl SessionState {
         }
         // The simple protocol's portal is the unnamed one.
         self.portals.remove("");
+        // Several statements run as one implicit transaction.
+        let implicit = stmts.len() > 1;
+        if implicit {
+            self.session.begin_implicit();
+        }
+        let mut ok = true;
         for stmt in &stmts {
             if !self.simple_one(stmt, out)? {
+                ok = false;
                 break;
+            }
+        }
+        if implicit && let Err(e) = self.session.end_implicit() {
+            // A failed statement was reported already; a failed commit not.
+            if ok {
+                out.msg(error_response(sql_error(&e)))?;
             }
         }
         Ok(())

@@ -138,6 +138,11 @@ pub struct Binder<'a> {
     pub windows: Option<super::window::WindowCollector>,
     /// Work tables of WITH RECURSIVE numbered so far.
     pub work_tables: usize,
+    /// The session's user (current_user); None: the bootstrap superuser.
+    pub current_user: Option<String>,
+    /// Every user table the statement reads (FROM items, subqueries), in
+    /// the order the planner met them: each needs SELECT privilege.
+    pub tables_read: Vec<crate::catalog::TableId>,
 }
 
 /// The scope of a query around a subquery.
@@ -169,6 +174,8 @@ impl<'a> Binder<'a> {
             outer: Vec::new(),
             windows: None,
             work_tables: 0,
+            current_user: None,
+            tables_read: Vec::new(),
         }
     }
 
@@ -217,6 +224,8 @@ impl<'a> Binder<'a> {
                     outer: self.outer.clone(),
                     windows: None,
                     work_tables: self.work_tables,
+                    current_user: self.current_user.clone(),
+                    tables_read: Vec::new(),
                 };
                 if let Ok(b) = probe.bind(e, scope, &mut AggMode::Forbidden("GROUP BY"))
                     && let Some(i) = grouping.keys.iter().position(|k| *k == b.expr)

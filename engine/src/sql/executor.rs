@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use crate::catalog::TableDef;
+use crate::catalog::{TableAcl, TableDef};
 use crate::memtable::Key;
 use crate::row::encode_key;
 use crate::snapshot::TableCursor;
@@ -16,6 +16,7 @@ use crate::txn::Transaction;
 use crate::types::{DataType, SessionTimeZone, Value};
 use crate::version::Version;
 
+use super::access::{self, Actor};
 use super::binder::Binder;
 use super::copy::decode::Decoder;
 use super::copy::encode::Encoder;
@@ -79,12 +80,22 @@ pub fn execute(
     params: &[Value],
     times: StartTimes,
     interrupt: Interrupt,
+    user: Option<&str>,
 ) -> SqlResult<Output> {
+    let actor = Actor::of(txn.catalog(), user);
+    if let Some(output) = super::roles::execute(stmt, txn, &actor) {
+        return output;
+    }
+    if let Some(output) = super::grants::execute(stmt, txn, &actor) {
+        return output;
+    }
     let now = times.transaction;
     let declared: Vec<Option<DataType>> = params.iter().map(value_type).collect();
     let mut binder = Binder::new(&declared, settings.time_zone(), now);
     binder.statement_now = times.statement;
+    binder.current_user = user.map(str::to_owned);
     let bound = planner::plan_statement(stmt, txn.catalog(), &mut binder)?;
+    access::check_statement(&bound, &binder.tables_read, txn.catalog(), &actor)?;
     let param_types = binder.param_types();
     if params.len() < param_types.len() {
         return Err(SqlError::new(
@@ -197,7 +208,19 @@ pub fn execute(
                     format!("relation \"{}\" already exists", def.name),
                 ));
             }
+            let id = def.id;
             txn.create_table(def)?;
+            // The creator owns the table (a trusted caller leaves it to
+            // the bootstrap superuser).
+            if user.is_some() && txn.catalog().role(&actor.name).is_some() {
+                txn.set_acl(
+                    id,
+                    TableAcl {
+                        owner: actor.name.clone(),
+                        grants: Default::default(),
+                    },
+                )?;
+            }
             Ok(Output::Command {
                 tag: "CREATE TABLE".into(),
             })
@@ -326,11 +349,15 @@ pub fn start_copy_in(
     settings: &Settings,
     txn_start: i64,
     interrupt: Interrupt,
+    user: Option<&str>,
 ) -> SqlResult<Loader> {
     let now = txn_start;
     let mut binder = Binder::new(&[], settings.time_zone(), now);
-    let BoundStatement::Copy(copy) = planner::plan_statement(stmt, txn.catalog(), &mut binder)?
-    else {
+    binder.current_user = user.map(str::to_owned);
+    let bound = planner::plan_statement(stmt, txn.catalog(), &mut binder)?;
+    let actor = Actor::of(txn.catalog(), user);
+    access::check_statement(&bound, &binder.tables_read, txn.catalog(), &actor)?;
+    let BoundStatement::Copy(copy) = bound else {
         return Err(SqlError::internal("not a COPY"));
     };
     let CopyPlan::From {

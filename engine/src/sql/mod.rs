@@ -2,6 +2,7 @@
 //! bound against the catalog, planned and executed over the engine's
 //! transactions, with results and errors as PostgreSQL gives them.
 
+pub mod access;
 mod binder;
 mod copy;
 mod datetime_ops;
@@ -10,6 +11,7 @@ pub mod error;
 mod executor;
 mod expr;
 mod functions;
+mod grants;
 mod index_ddl;
 mod index_plan;
 mod interrupt;
@@ -17,6 +19,7 @@ mod parser;
 mod plan;
 mod planner;
 pub mod result;
+mod roles;
 mod semijoin;
 mod session;
 pub mod settings;

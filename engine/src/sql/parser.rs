@@ -4,7 +4,9 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{Expr, Statement, Visit, Visitor};
 use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
 
 use super::error::{SqlError, SqlResult, code};
 
@@ -46,13 +48,40 @@ fn parse_checked(sql: &str) -> SqlResult<Vec<Statement>> {
     let parser = Parser::new(&dialect).with_recursion_limit(MAX_NESTING);
     let statements = parser
         .try_with_sql(sql)
-        .and_then(|mut p| p.parse_statements())
+        .and_then(|mut p| statements(&mut p))
         .map_err(|e| parse_error(sql, e))?;
     let mut depth = DepthCheck::default();
     if statements.visit(&mut depth).is_break() {
         return Err(too_deep());
     }
     Ok(statements)
+}
+
+/// sqlparser's statement loop, except that CREATE USER and ALTER USER are
+/// read as PostgreSQL reads them: CREATE ROLE … LOGIN and ALTER ROLE
+/// (sqlparser reads them as Snowflake's statements).
+fn statements(p: &mut Parser) -> Result<Vec<Statement>, ParserError> {
+    let mut out = Vec::new();
+    loop {
+        while p.consume_token(&Token::SemiColon) {}
+        if p.peek_token_ref().token == Token::EOF {
+            return Ok(out);
+        }
+        let statement = if p.parse_keywords(&[Keyword::CREATE, Keyword::USER]) {
+            let mut role = p.parse_create_role()?;
+            role.login.get_or_insert(true);
+            Statement::CreateRole(role)
+        } else if p.parse_keywords(&[Keyword::ALTER, Keyword::USER]) {
+            p.parse_alter_role()?
+        } else {
+            p.parse_statement()?
+        };
+        out.push(statement);
+        match &p.peek_token_ref().token {
+            Token::EOF | Token::SemiColon => {}
+            _ => return p.expected_ref("end of statement", p.peek_token_ref()),
+        }
+    }
 }
 
 /// Tracks the nesting of expressions while visiting a statement.
@@ -141,6 +170,22 @@ mod tests {
     fn empty_input_has_no_statements() {
         assert!(parse("").unwrap().is_empty());
         assert!(parse("  -- nothing\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn create_and_alter_user_read_as_roles() {
+        let s = parse("CREATE USER bob WITH PASSWORD 'x'; ALTER USER bob WITH NOLOGIN;").unwrap();
+        let Statement::CreateRole(role) = &s[0] else {
+            panic!("{:?}", s[0])
+        };
+        assert_eq!(role.login, Some(true));
+        assert!(matches!(s[1], Statement::AlterRole { .. }));
+        let s = parse("CREATE USER bob NOLOGIN").unwrap();
+        let Statement::CreateRole(role) = &s[0] else {
+            panic!("{:?}", s[0])
+        };
+        assert_eq!(role.login, Some(false));
+        assert!(parse("CREATE ROLE a SELECT 1").is_err());
     }
 
     #[test]

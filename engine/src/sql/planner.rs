@@ -173,12 +173,20 @@ pub fn describe(
     catalog: &Catalog,
     settings: &Settings,
     declared: &[Option<DataType>],
+    user: Option<&str>,
 ) -> SqlResult<Description> {
+    if super::roles::is_role_statement(stmt) {
+        return Ok(Description {
+            params: Vec::new(),
+            columns: None,
+        });
+    }
     let mut binder = Binder::new(
         declared,
         settings.time_zone(),
         crate::types::datetime::system_now(),
     );
+    binder.current_user = user.map(str::to_owned);
     let bound = plan_statement(stmt, catalog, &mut binder)?;
     Ok(Description {
         params: binder.param_types(),
@@ -193,7 +201,10 @@ pub fn plan_statement(
     binder: &mut Binder,
 ) -> SqlResult<BoundStatement> {
     use ast::Statement as S;
-    binder.system = Some(Arc::new(super::system::SystemCatalog::new(catalog)));
+    binder.system = Some(Arc::new(super::system::SystemCatalog::new(
+        catalog,
+        binder.current_user.clone(),
+    )));
     let mut planner = Planner { catalog, binder };
     match stmt {
         S::Query(q) => Ok(BoundStatement::Query(planner.query(q)?)),
@@ -1359,6 +1370,7 @@ impl Planner<'_, '_, '_> {
                 for (sc, c) in scope.columns.iter_mut().zip(&def.columns) {
                     sc.primary_key = def.primary_key.contains(&c.id);
                 }
+                self.binder.tables_read.push(def.id);
                 Ok((Plan::Scan { table: def.id }, scope))
             }
             ast::TableFactor::Derived {
@@ -1700,6 +1712,7 @@ impl Planner<'_, '_, '_> {
                     .collect();
                 options.check_columns(&columns)?;
                 if to {
+                    self.binder.tables_read.push(def.id);
                     let plan = Plan::Project {
                         input: Box::new(Plan::Scan { table: def.id }),
                         exprs: targets.iter().map(|&i| Expr::Column(i)).collect(),

@@ -43,6 +43,9 @@ enum TxnState {
     Idle,
     /// Inside BEGIN … COMMIT.
     Block(Transaction),
+    /// The implicit transaction of a query string of several statements
+    /// (see [`Session::begin_implicit`]).
+    Implicit(Transaction),
     /// A statement in the block failed: everything is refused until the
     /// block ends.
     Failed,
@@ -58,6 +61,11 @@ pub struct Session {
     /// caller read it: the block is then failed too.
     stream_failed: Arc<AtomicBool>,
     cancel: CancelHandle,
+    /// The role the client authenticated as; None for a program embedding
+    /// the engine, trusted as the bootstrap superuser.
+    user: Option<String>,
+    /// Between [`Session::begin_implicit`] and [`Session::end_implicit`].
+    implicit: bool,
     /// A COPY FROM STDIN taking input.
     copy: Option<CopyIn>,
     /// When the open transaction block began: now() within it.
@@ -76,15 +84,35 @@ struct CopyIn {
     /// Inside BEGIN … COMMIT: the transaction goes back to the block when
     /// the COPY ends; otherwise the COPY commits it.
     in_block: bool,
+    /// The transaction is a multi-statement string's implicit one, which
+    /// the COPY ends.
+    implicit: bool,
 }
 
 impl Session {
-    /// A new session on `db`.
+    /// A new session on `db` for a trusted caller: it acts as the
+    /// bootstrap superuser.
     pub fn new(db: Arc<Database>) -> Session {
+        Self::with_user(db, None)
+    }
+
+    /// A new session on `db` for role `user`, whose privileges apply.
+    pub fn for_user(db: Arc<Database>, user: &str) -> Session {
+        Self::with_user(db, Some(user.to_owned()))
+    }
+
+    fn with_user(db: Arc<Database>, user: Option<String>) -> Session {
+        let mut settings = Settings::default();
+        if let Some(name) = &user {
+            let superuser = db.role(name).is_some_and(|r| r.superuser);
+            settings.set_is_superuser(superuser);
+        }
         Session {
+            user,
+            implicit: false,
             db,
             txn: TxnState::Idle,
-            settings: Settings::default(),
+            settings,
             notices: Vec::new(),
             stream_failed: Arc::new(AtomicBool::new(false)),
             cancel: CancelHandle::default(),
@@ -93,6 +121,11 @@ impl Session {
             savepoints: Vec::new(),
             failed_txn: None,
         }
+    }
+
+    /// The role the session runs as (None: a trusted caller).
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
     }
 
     /// The database this session runs on.
@@ -104,7 +137,7 @@ impl Session {
     pub fn transaction_status(&mut self) -> TransactionStatus {
         self.absorb_stream_failure();
         match self.txn {
-            TxnState::Idle => TransactionStatus::Idle,
+            TxnState::Idle | TxnState::Implicit(_) => TransactionStatus::Idle,
             TxnState::Block(_) => TransactionStatus::InBlock,
             TxnState::Failed => TransactionStatus::Failed,
         }
@@ -154,13 +187,19 @@ impl Session {
         }
         let snapshot;
         let catalog = match &self.txn {
-            TxnState::Block(txn) => txn.catalog(),
+            TxnState::Block(txn) | TxnState::Implicit(txn) => txn.catalog(),
             _ => {
                 snapshot = self.db.snapshot();
                 snapshot.catalog()
             }
         };
-        planner::describe(&stmt.ast, catalog, &self.settings, declared)
+        planner::describe(
+            &stmt.ast,
+            catalog,
+            &self.settings,
+            declared,
+            self.user.as_deref(),
+        )
     }
 
     /// Runs a statement with parameter values for `$1`, `$2`, ….
@@ -196,18 +235,11 @@ impl Session {
                 Err(failed_transaction())
             }
             TxnState::Block(mut txn) => {
-                let interrupt = self.interrupt();
-                let result = executor::execute(
-                    &stmt.ast,
-                    &mut txn,
-                    &mut self.settings,
-                    params,
-                    StartTimes {
-                        transaction: self.block_start,
-                        statement: system_now(),
-                    },
-                    interrupt,
-                );
+                let times = StartTimes {
+                    transaction: self.block_start,
+                    statement: system_now(),
+                };
+                let result = self.execute_in(stmt, &mut txn, params, times);
                 self.txn = match &result {
                     Ok(_) => TxnState::Block(txn),
                     Err(_) => {
@@ -215,6 +247,32 @@ impl Session {
                         TxnState::Failed
                     }
                 };
+                result.map(|output| self.watch_stream(output))
+            }
+            // An error ends the implicit transaction: everything the query
+            // string did so far is rolled back.
+            TxnState::Implicit(mut txn) => {
+                let times = StartTimes {
+                    transaction: self.block_start,
+                    statement: system_now(),
+                };
+                let result = self.execute_in(stmt, &mut txn, params, times);
+                if result.is_ok() {
+                    self.txn = TxnState::Implicit(txn);
+                }
+                result.map(|output| self.watch_stream(output))
+            }
+            TxnState::Idle if self.implicit => {
+                let mut txn = self.db.begin();
+                self.block_start = system_now();
+                let times = StartTimes {
+                    transaction: self.block_start,
+                    statement: self.block_start,
+                };
+                let result = self.execute_in(stmt, &mut txn, params, times);
+                if result.is_ok() {
+                    self.txn = TxnState::Implicit(txn);
+                }
                 result.map(|output| self.watch_stream(output))
             }
             TxnState::Idle => {
@@ -231,9 +289,53 @@ impl Session {
                         statement: start,
                     },
                     interrupt,
+                    self.user.as_deref(),
                 )?;
                 txn.commit()?;
                 Ok(output)
+            }
+        }
+    }
+
+    fn execute_in(
+        &mut self,
+        stmt: &Statement,
+        txn: &mut Transaction,
+        params: &[Value],
+        times: StartTimes,
+    ) -> SqlResult<Output> {
+        let interrupt = self.interrupt();
+        executor::execute(
+            &stmt.ast,
+            txn,
+            &mut self.settings,
+            params,
+            times,
+            interrupt,
+            self.user.as_deref(),
+        )
+    }
+
+    /// Starts running a query string of several statements (the simple
+    /// query protocol) as PostgreSQL does: as one implicit transaction, so
+    /// that an error rolls back the string's earlier statements too.
+    /// BEGIN inside it turns what ran so far into an explicit block;
+    /// COMMIT and ROLLBACK end it, and the statements after them start a
+    /// new one. [`Session::end_implicit`] commits what is left.
+    pub fn begin_implicit(&mut self) {
+        self.implicit = true;
+    }
+
+    /// Ends the query string: commits its implicit transaction, if one is
+    /// open (an explicit block stays open).
+    pub fn end_implicit(&mut self) -> SqlResult<()> {
+        self.implicit = false;
+        self.absorb_stream_failure();
+        match std::mem::replace(&mut self.txn, TxnState::Idle) {
+            TxnState::Implicit(txn) => txn.commit().map(|_| ()).map_err(Into::into),
+            other => {
+                self.txn = other;
+                Ok(())
             }
         }
     }
@@ -247,10 +349,19 @@ impl Session {
                 return Err(failed_transaction());
             }
             TxnState::Block(txn) => (txn, true, self.block_start),
+            TxnState::Implicit(txn) => (txn, true, self.block_start),
             TxnState::Idle => (self.db.begin(), false, system_now()),
         };
+        let implicit = self.implicit && in_block;
         let interrupt = self.interrupt();
-        match executor::start_copy_in(&stmt.ast, &txn, &self.settings, txn_start, interrupt) {
+        match executor::start_copy_in(
+            &stmt.ast,
+            &txn,
+            &self.settings,
+            txn_start,
+            interrupt,
+            self.user.as_deref(),
+        ) {
             Ok(loader) => {
                 let output = Output::CopyIn {
                     format: loader.format(),
@@ -260,11 +371,12 @@ impl Session {
                     loader,
                     txn,
                     in_block,
+                    implicit,
                 });
                 Ok(output)
             }
             Err(e) => {
-                if in_block {
+                if in_block && !implicit {
                     self.txn = TxnState::Failed;
                     self.failed_txn = Some(txn);
                 }
@@ -310,7 +422,9 @@ impl Session {
                 return Err(e);
             }
         };
-        if copy.in_block {
+        // COPY FROM STDIN ends its query string, and so the string's
+        // implicit transaction: it commits with the COPY.
+        if copy.in_block && !copy.implicit {
             self.txn = TxnState::Block(copy.txn);
         } else {
             copy.txn.commit()?;
@@ -333,8 +447,10 @@ impl Session {
     /// Drops the COPY in progress and what it loaded; a transaction block
     /// it ran in is failed.
     fn abort_copy(&mut self) {
+        // A failed COPY in an implicit transaction rolls it back.
         if let Some(copy) = self.copy.take()
             && copy.in_block
+            && !copy.implicit
         {
             self.txn = TxnState::Failed;
             self.failed_txn = Some(copy.txn);
@@ -348,13 +464,19 @@ impl Session {
         Interrupt::new(self.cancel.clone(), self.settings.statement_timeout_ms())
     }
 
-    /// Marks the block failed if a result stream of it failed.
+    /// Marks the block failed, or rolls the implicit transaction back, if
+    /// a result stream of it failed.
     fn absorb_stream_failure(&mut self) {
-        if self.stream_failed.swap(false, Ordering::AcqRel)
-            && matches!(self.txn, TxnState::Block(_))
-            && let TxnState::Block(txn) = std::mem::replace(&mut self.txn, TxnState::Failed)
-        {
-            self.failed_txn = Some(txn);
+        if self.stream_failed.swap(false, Ordering::AcqRel) {
+            match std::mem::replace(&mut self.txn, TxnState::Idle) {
+                TxnState::Block(txn) => {
+                    self.failed_txn = Some(txn);
+                    self.txn = TxnState::Failed;
+                }
+                // The implicit transaction is rolled back.
+                TxnState::Implicit(_) => {}
+                other => self.txn = other,
+            }
         }
     }
 
@@ -400,16 +522,20 @@ impl Session {
     }
 
     fn begin(&mut self) -> Output {
-        match self.txn {
+        match std::mem::replace(&mut self.txn, TxnState::Idle) {
             TxnState::Idle => {
                 self.block_start = system_now();
                 self.txn = TxnState::Block(self.db.begin());
             }
-            _ => self.notices.push(Notice {
-                severity: "WARNING",
-                code: code::ACTIVE_SQL_TRANSACTION,
-                message: "there is already a transaction in progress".into(),
-            }),
+            TxnState::Implicit(txn) => self.txn = TxnState::Block(txn),
+            other => {
+                self.txn = other;
+                self.notices.push(Notice {
+                    severity: "WARNING",
+                    code: code::ACTIVE_SQL_TRANSACTION,
+                    message: "there is already a transaction in progress".into(),
+                });
+            }
         }
         Output::Command {
             tag: "BEGIN".into(),
@@ -435,6 +561,15 @@ impl Session {
                     tag: "COMMIT".into(),
                 })
             }
+            // PostgreSQL commits an implicit transaction, with a warning
+            // that no BEGIN preceded.
+            TxnState::Implicit(txn) => {
+                self.notices.push(no_transaction_warning());
+                txn.commit()?;
+                Ok(Output::Command {
+                    tag: "COMMIT".into(),
+                })
+            }
         }
     }
 
@@ -447,7 +582,7 @@ impl Session {
     /// SAVEPOINT name.
     fn savepoint(&mut self, name: &str) -> SqlResult<Output> {
         match &self.txn {
-            TxnState::Idle => Err(not_in_block("SAVEPOINT")),
+            TxnState::Idle | TxnState::Implicit(_) => Err(not_in_block("SAVEPOINT")),
             TxnState::Failed => Err(failed_transaction()),
             TxnState::Block(txn) => {
                 self.savepoints.push((name.to_owned(), txn.savepoint()));
@@ -499,7 +634,9 @@ impl Session {
     /// RELEASE [SAVEPOINT] name: forgets it and those after it.
     fn release(&mut self, name: &str) -> SqlResult<Output> {
         match self.txn {
-            TxnState::Idle => return Err(not_in_block("RELEASE SAVEPOINT")),
+            TxnState::Idle | TxnState::Implicit(_) => {
+                return Err(not_in_block("RELEASE SAVEPOINT"));
+            }
             TxnState::Failed => return Err(failed_transaction()),
             TxnState::Block(_) => {}
         }
@@ -512,7 +649,10 @@ impl Session {
 
     fn rollback(&mut self) -> Output {
         self.end_block();
-        if let TxnState::Idle = std::mem::replace(&mut self.txn, TxnState::Idle) {
+        // Outside an explicit block PostgreSQL warns, implicit or not.
+        if let TxnState::Idle | TxnState::Implicit(_) =
+            std::mem::replace(&mut self.txn, TxnState::Idle)
+        {
             self.notices.push(no_transaction_warning());
         }
         Output::Command {

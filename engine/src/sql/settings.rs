@@ -14,6 +14,8 @@ pub struct Settings {
     statement_timeout_ms: u64,
     idle_in_transaction_timeout_ms: u64,
     search_path: String,
+    /// Whether the session's role is a superuser (read only).
+    is_superuser: bool,
 }
 
 impl Default for Settings {
@@ -25,6 +27,7 @@ impl Default for Settings {
             statement_timeout_ms: 0,
             idle_in_transaction_timeout_ms: 0,
             search_path: "\"$user\", public".into(),
+            is_superuser: true,
         }
     }
 }
@@ -39,7 +42,6 @@ const FIXED: &[(&str, &str)] = &[
     ("intervalstyle", "postgres"),
     ("integer_datetimes", "on"),
     ("standard_conforming_strings", "on"),
-    ("is_superuser", "on"),
     ("default_transaction_isolation", "read committed"),
     ("transaction_isolation", "read committed"),
     ("max_identifier_length", "63"),
@@ -87,6 +89,7 @@ impl Settings {
             "statement_timeout" => format_ms(self.statement_timeout_ms),
             "idle_in_transaction_session_timeout" => format_ms(self.idle_in_transaction_timeout_ms),
             "search_path" => self.search_path.clone(),
+            "is_superuser" => if self.is_superuser { "on" } else { "off" }.to_owned(),
             other => FIXED
                 .iter()
                 .find(|(n, _)| *n == other)
@@ -131,6 +134,12 @@ impl Settings {
             "search_path" => {
                 self.search_path = value.map(str::to_owned).unwrap_or(defaults.search_path);
             }
+            "is_superuser" => {
+                return Err(SqlError::new(
+                    "55P02",
+                    "parameter \"is_superuser\" cannot be changed",
+                ));
+            }
             other => {
                 let Some((_, fixed)) = FIXED.iter().find(|(n, _)| *n == other) else {
                     return Err(unknown(other));
@@ -150,6 +159,11 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// Sets what `is_superuser` reports (the session's role's attribute).
+    pub fn set_is_superuser(&mut self, superuser: bool) {
+        self.is_superuser = superuser;
     }
 
     /// The startup ParameterStatus pairs.

@@ -12,7 +12,7 @@ mod tables;
 
 use std::sync::Arc;
 
-use crate::catalog::{Catalog, ForeignKeyAction, TableDef};
+use crate::catalog::{Catalog, ForeignKeyAction, PUBLIC, Privileges, TableDef};
 use crate::types::{DataType, Value};
 
 pub(crate) use tables::system_table;
@@ -25,10 +25,25 @@ pub const DATABASE_NAME: &str = "crmdb";
 /// PostgreSQL's OID of `pg_database_owner`, the owner of schema public.
 pub const DATABASE_OWNER_ROLE_OID: i32 = 6171;
 
+/// The name current_user gives when no role exists at all.
+pub const DEFAULT_USER: &str = "crmdb";
+
 /// A snapshot of the catalog that system tables and functions read.
 #[derive(Debug)]
 pub struct SystemCatalog {
     pub catalog: Catalog,
+    /// The session's user; None: the bootstrap superuser.
+    pub user: Option<String>,
+}
+
+/// A role name inside an aclitem: quoted when it has characters that
+/// would be read as part of the item.
+fn quote_acl_name(name: &str) -> String {
+    if name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
 }
 
 /// One relation (table or index) as pg_class shows it.
@@ -105,43 +120,86 @@ pub fn quote_ident(s: &str) -> String {
 }
 
 impl SystemCatalog {
-    pub fn new(catalog: &Catalog) -> Self {
+    pub fn new(catalog: &Catalog, user: Option<String>) -> Self {
         SystemCatalog {
             catalog: catalog.clone(),
+            user,
         }
     }
 
-    /// Roles with their OIDs: the first superuser is 10 (the bootstrap
-    /// superuser's OID in PostgreSQL), the others follow from 16300.
+    /// Roles with their OIDs, in OID order. Roles stored before roles had
+    /// OIDs get them here: the first superuser 10 (the bootstrap
+    /// superuser's OID in PostgreSQL), the others from 16300 down.
     pub(crate) fn roles(&self) -> Vec<(i32, &crate::catalog::RoleDef)> {
-        let mut out = Vec::new();
-        let mut next = 16300;
-        let mut bootstrap_taken = false;
-        for r in self.catalog.roles() {
-            let oid = if r.superuser && !bootstrap_taken {
-                bootstrap_taken = true;
-                10
-            } else {
-                next += 1;
-                next
-            };
-            out.push((oid, r));
-        }
+        let bootstrap = self.catalog.bootstrap_role().map(|r| r.name.as_str());
+        let mut legacy = 16300;
+        let mut out: Vec<(i32, &crate::catalog::RoleDef)> = self
+            .catalog
+            .roles()
+            .map(|r| {
+                let oid = match r.oid {
+                    0 if Some(r.name.as_str()) == bootstrap => 10,
+                    0 => {
+                        legacy -= 1;
+                        legacy
+                    }
+                    oid => oid as i32,
+                };
+                (oid, r)
+            })
+            .collect();
         out.sort_by_key(|(oid, _)| *oid);
         out
     }
 
-    /// The role the session runs as: crmdb has superusers only, so the
-    /// bootstrap superuser.
-    pub fn current_user(&self) -> String {
+    fn role_oid(&self, name: &str) -> Option<i32> {
         self.roles()
-            .first()
-            .map(|(_, r)| r.name.clone())
-            .unwrap_or_else(|| "crmdb".into())
+            .into_iter()
+            .find(|(_, r)| r.name == name)
+            .map(|(oid, _)| oid)
     }
 
+    /// The role the session runs as.
+    pub fn current_user(&self) -> String {
+        self.user
+            .clone()
+            .or_else(|| self.catalog.bootstrap_role().map(|r| r.name.clone()))
+            .unwrap_or_else(|| DEFAULT_USER.into())
+    }
+
+    /// The bootstrap superuser's OID: it owns the schemas and the database.
     pub(crate) fn owner_oid(&self) -> i32 {
-        self.roles().first().map(|(o, _)| *o).unwrap_or(10)
+        self.catalog
+            .bootstrap_role()
+            .and_then(|r| self.role_oid(&r.name))
+            .unwrap_or(10)
+    }
+
+    /// The OID of the role owning table `t`.
+    pub(crate) fn table_owner_oid(&self, t: &TableDef) -> i32 {
+        self.catalog
+            .table_owner(t.id)
+            .and_then(|name| self.role_oid(name))
+            .unwrap_or(10)
+    }
+
+    /// pg_class.relacl of table `t`: NULL until something was granted on
+    /// it, then PostgreSQL's aclitem[] text (`{owner=arwdDxt/owner,…}`).
+    pub(crate) fn relacl(&self, t: &TableDef) -> Value {
+        let Some(acl) = self.catalog.acl(t.id).filter(|a| !a.grants.is_empty()) else {
+            return Value::Null;
+        };
+        let owner = quote_acl_name(&acl.owner);
+        let mut items = vec![format!("{owner}={}/{owner}", Privileges::ALL.letters())];
+        for (grantee, p) in &acl.grants {
+            let who = if grantee == PUBLIC {
+                String::new()
+            } else {
+                quote_acl_name(grantee)
+            };
+            items.push(format!("{who}={}/{owner}", p.letters()));
+        }
+        Value::Text(format!("{{{}}}", items.join(",")))
     }
 
     pub(crate) fn indexes(&self) -> Vec<Index> {

@@ -207,7 +207,7 @@ pub(crate) fn system_table(
                     int(PUBLIC_OID),
                     int(0),
                     int(0),
-                    int(owner),
+                    int(sys.table_owner_oid(&r.table)),
                     int(if is_table { 2 } else { 403 }),
                     int(r.oid),
                     int(0),
@@ -243,7 +243,11 @@ pub(crate) fn system_table(
                     char(if is_table { 'd' } else { 'n' }),
                     bool(false),
                     int(0),
-                    Value::Null,
+                    if is_table {
+                        sys.relacl(&r.table)
+                    } else {
+                        Value::Null
+                    },
                     Value::Null,
                     Value::Null,
                 ]);
@@ -261,6 +265,7 @@ pub(crate) fn system_table(
                 row[0] = int(*oid);
                 row[1] = text(*n);
                 row[2] = int(ns);
+                row[5] = int(owner);
                 row[6] = int(0);
                 row[7] = int(0);
                 row[13] = bool(false);
@@ -268,6 +273,7 @@ pub(crate) fn system_table(
                 row[17] = int(0);
                 row[18] = int(0);
                 row[25] = char('n');
+                row[28] = Value::Null;
                 rows.push(row);
             }
             (cols, rows)
@@ -621,7 +627,7 @@ pub(crate) fn system_table(
                         text(r.name.clone()),
                         bool(s),
                         bool(true),
-                        bool(s),
+                        bool(s || r.create_role),
                         bool(s),
                         bool(r.login),
                         bool(s),
