@@ -107,8 +107,11 @@ SELECT (SELECT 1);
 SELECT count(*) FROM customers WHERE id IN (SELECT customer_id FROM transactions);
 SELECT EXISTS (SELECT 1);
 SELECT (SELECT id FROM customers);
--- TODO(crmdb): window functions (0A000).
---   SELECT row_number() OVER () FROM customers;
+-- Comparisons of types with no common type: no such operator (42883).
+SELECT INTERVAL '1 day' > 1;
+SELECT 1 = true;
+SELECT now() < 5;
+SELECT 1 IS DISTINCT FROM true;
 SELECT INTERVAL '1 day';
 SELECT to_char(now(), 'YYYY') = extract(year FROM now())::text;
 SELECT to_char('2024-01-01', 'YYYY');

@@ -299,7 +299,7 @@ impl<'a> Binder<'a> {
                 })
             }
             A::IsDistinctFrom(a, b) | A::IsNotDistinctFrom(a, b) => {
-                let (x, y) = self.bind_pair(a, b, scope, mode, "IS DISTINCT FROM")?;
+                let (x, y) = self.bind_pair(a, b, scope, mode, "=")?;
                 let same = Expr::NotDistinct(x.boxed(), y.boxed());
                 let expr = if matches!(e, A::IsDistinctFrom(..)) {
                     Expr::Not(same.boxed())
@@ -661,7 +661,15 @@ impl<'a> Binder<'a> {
     ) -> SqlResult<(Expr, Expr)> {
         let x = self.bind(a, scope, mode)?;
         let y = self.bind(b, scope, mode)?;
-        let ty = self.common(&[x.ty, y.ty], op)?;
+        // Two known types with no common type: PostgreSQL finds no such
+        // operator (42883), e.g. `interval > integer`.
+        let ty = self.common(&[x.ty, y.ty], op).map_err(|e| {
+            if e.code == code::DATATYPE_MISMATCH {
+                operator_error(x.ty, op, y.ty)
+            } else {
+                e
+            }
+        })?;
         Ok((self.coerce(x, ty)?, self.coerce(y, ty)?))
     }
 
