@@ -53,6 +53,18 @@ const MAX_RECURSIVE_ROWS: usize = 10_000_000;
 const CHECK_EVERY_ROWS: usize = 1024;
 
 impl ExecContext {
+    /// A context reading `txn`'s view, with no parameters bound yet.
+    fn new(txn: &Transaction, settings: &Settings, now: i64, interrupt: Interrupt) -> Self {
+        ExecContext {
+            version: txn.view(),
+            params: Vec::new(),
+            time_zone: settings.time_zone().clone(),
+            now,
+            interrupt,
+            work_tables: Default::default(),
+        }
+    }
+
     pub(crate) fn eval(&self) -> EvalContext<'_> {
         EvalContext {
             params: &self.params,
@@ -107,14 +119,7 @@ pub fn execute(
             ),
         ));
     }
-    let mut ctx = ExecContext {
-        version: txn.view(),
-        params: Vec::new(),
-        time_zone: settings.time_zone().clone(),
-        now,
-        interrupt,
-        work_tables: Default::default(),
-    };
+    let mut ctx = ExecContext::new(txn, settings, now, interrupt);
     // Parameters arrive as the types they were described with; convert
     // any that differ (an int4 where an int8 was inferred).
     let mut converted = Vec::with_capacity(params.len());
@@ -369,14 +374,7 @@ pub fn start_copy_in(
     else {
         return Err(SqlError::internal("not a COPY FROM"));
     };
-    let ctx = ExecContext {
-        version: txn.view(),
-        params: Vec::new(),
-        time_zone: settings.time_zone().clone(),
-        now,
-        interrupt,
-        work_tables: Default::default(),
-    };
+    let ctx = ExecContext::new(txn, settings, now, interrupt);
     let checks = checks_of(&table, &ctx)?;
     let names = targets
         .iter()
