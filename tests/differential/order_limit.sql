@@ -39,9 +39,11 @@ SELECT id FROM customers ORDER BY id OFFSET 5 ROWS FETCH NEXT 2 ROWS ONLY;
 SELECT id FROM customers ORDER BY id DESC FETCH FIRST ROW ONLY;
 SELECT id FROM customers ORDER BY id OFFSET 2 ROW;
 SELECT id FROM customers ORDER BY id FETCH FIRST 0 ROWS ONLY;
--- TODO(crmdb): a reserved word (FULL) is accepted as a bare column alias;
--- PostgreSQL says 42601.
---   SELECT id, first_name || last_name AS full FROM customers ORDER BY full, id LIMIT 15;
+-- a reserved word is a name after AS or quoted, never bare (42601)
+SELECT id, first_name || last_name AS full FROM customers ORDER BY full, id LIMIT 15;
+SELECT id, first_name || last_name AS full FROM customers ORDER BY "full", id LIMIT 15;
+SELECT id AS select, country AS "order" FROM customers ORDER BY "order", 1 LIMIT 5;
+SELECT id FROM customers WHERE order = 1;
 SELECT id, country FROM customers WHERE country = 'DE' ORDER BY id DESC LIMIT 15;
 SELECT id, amount FROM transactions WHERE amount < 0 ORDER BY amount, id;
 SELECT id, amount FROM transactions WHERE amount >= 100000 ORDER BY amount DESC, id;

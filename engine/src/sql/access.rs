@@ -154,6 +154,14 @@ pub(crate) fn check_statement(
                 }
             }
         }
+        BoundStatement::AlterTable(Some(plan)) => {
+            let def = &plan.altered.def;
+            if !actor.owns(catalog, def.id) {
+                let name = catalog.table(def.id).map_or(&def.name, |t| &t.name);
+                return Err(permission_denied(format!("must be owner of table {name}")));
+            }
+        }
+        BoundStatement::AlterTable(None) => {}
         // Indexes are their table owner's to create and drop.
         BoundStatement::CreateIndex(c) => {
             if let Some(t) = catalog.table_by_name(&c.table)

@@ -7,6 +7,7 @@ use sqlparser::ast::{
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
+use super::binder::ident_name;
 use crate::catalog::{
     Catalog, CheckConstraint, ColumnDef, ColumnId, ForeignKey, ForeignKeyAction, IndexDef,
     IndexMethod, TableDef, UniqueConstraint,
@@ -119,7 +120,7 @@ pub fn table_def(create: &ast::CreateTable, catalog: &Catalog) -> Result<TableDe
         def.next_column_id += 1;
         def.columns.push(ColumnDef {
             id,
-            name: column.name.value.clone(),
+            name: ident_name(&column.name),
             ty: data_type(&column.data_type)?,
             not_null: false,
             default: None,
@@ -146,7 +147,7 @@ fn object_name(name: &ast::ObjectName) -> Result<String> {
     match name.0.as_slice() {
         [part] => part
             .as_ident()
-            .map(|i| i.value.clone())
+            .map(ident_name)
             .ok_or_else(|| Error::Invalid(format!("unsupported name {name}"))),
         _ => Err(Error::Invalid(format!(
             "qualified names are not supported: {name}"
@@ -173,10 +174,40 @@ pub fn data_type(ty: &ast::DataType) -> Result<DataType> {
             precision: None,
         } => DataType::Interval,
         T::Numeric(info) | T::Decimal(info) => DataType::Numeric(numeric_typmod(info)?),
+        T::Custom(name, modifiers) if modifiers.is_empty() && !is_builtin_type(name) => {
+            return Err(Error::NotFound(format!(
+                "type \"{}\" does not exist",
+                name.to_string().to_lowercase()
+            )));
+        }
         other => {
             return Err(Error::Invalid(format!("type {other} is not supported")));
         }
     })
+}
+
+/// Whether a type name sqlparser leaves as custom is one of PostgreSQL's
+/// own (which crmdb refuses as unsupported rather than unknown).
+fn is_builtin_type(name: &ast::ObjectName) -> bool {
+    const BUILTIN: &[&str] = &[
+        "serial",
+        "bigserial",
+        "smallserial",
+        "money",
+        "bytea",
+        "json",
+        "jsonb",
+        "uuid",
+        "inet",
+        "cidr",
+        "macaddr",
+        "xml",
+        "tsvector",
+        "point",
+        "oid",
+        "name",
+    ];
+    BUILTIN.contains(&name.to_string().to_lowercase().as_str())
 }
 
 fn numeric_typmod(info: &ExactNumberInfo) -> Result<Option<NumericTypmod>> {
@@ -201,7 +232,7 @@ fn numeric_typmod(info: &ExactNumberInfo) -> Result<Option<NumericTypmod>> {
     }))
 }
 
-fn column_option(
+pub(crate) fn column_option(
     def: &mut TableDef,
     id: ColumnId,
     option: &ColumnOption,
@@ -214,13 +245,13 @@ fn column_option(
         ColumnOption::NotNull => def.columns[pos].not_null = true,
         ColumnOption::Default(expr) => def.columns[pos].default = Some(expr.to_string()),
         ColumnOption::PrimaryKey(pk) => {
-            set_primary_key(def, vec![id], pk.name.as_ref().map(|n| n.value.clone()))?
+            set_primary_key(def, vec![id], pk.name.as_ref().map(ident_name))?
         }
         ColumnOption::Unique(u) => def.uniques.push(UniqueConstraint {
             name: u
                 .name
                 .as_ref()
-                .map(|n| n.value.clone())
+                .map(ident_name)
                 .unwrap_or_else(|| format!("{}_{}_key", def.name, column_name)),
             columns: vec![id],
         }),
@@ -232,7 +263,7 @@ fn column_option(
             name: check
                 .name
                 .as_ref()
-                .map(|n| n.value.clone())
+                .map(ident_name)
                 .unwrap_or_else(|| format!("{}_{}_check", def.name, column_name)),
             expr: check.expr.to_string(),
         }),
@@ -273,7 +304,7 @@ fn index_column_names(columns: &[ast::IndexColumn]) -> Result<Vec<String>> {
     columns
         .iter()
         .map(|c| match &c.column.expr {
-            ast::Expr::Identifier(ident) => Ok(ident.value.clone()),
+            ast::Expr::Identifier(ident) => Ok(ident_name(ident)),
             other => Err(Error::Invalid(format!(
                 "only plain columns can be keys, not {other}"
             ))),
@@ -289,7 +320,7 @@ fn table_constraint(
     match constraint {
         TableConstraint::PrimaryKey(pk) => {
             let ids = column_ids(def, index_column_names(&pk.columns)?.into_iter())?;
-            set_primary_key(def, ids, pk.name.as_ref().map(|n| n.value.clone()))
+            set_primary_key(def, ids, pk.name.as_ref().map(ident_name))
         }
         TableConstraint::Unique(u) => {
             let names = index_column_names(&u.columns)?;
@@ -297,13 +328,13 @@ fn table_constraint(
             let name = u
                 .name
                 .as_ref()
-                .map(|n| n.value.clone())
+                .map(ident_name)
                 .unwrap_or_else(|| format!("{}_{}_key", def.name, names.join("_")));
             def.uniques.push(UniqueConstraint { name, columns: ids });
             Ok(())
         }
         TableConstraint::ForeignKey(fk) => {
-            let ids = column_ids(def, fk.columns.iter().map(|c| c.value.clone()))?;
+            let ids = column_ids(def, fk.columns.iter().map(ident_name))?;
             let fk = foreign_key(def, ids, fk, catalog)?;
             def.foreign_keys.push(fk);
             Ok(())
@@ -312,7 +343,7 @@ fn table_constraint(
             let name = check
                 .name
                 .as_ref()
-                .map(|n| n.value.clone())
+                .map(ident_name)
                 .unwrap_or_else(|| format!("{}_check", def.name));
             def.checks.push(CheckConstraint {
                 name,
@@ -344,7 +375,7 @@ fn foreign_key(
     let ref_columns = if fk.referred_columns.is_empty() {
         target.primary_key.clone()
     } else {
-        column_ids(target, fk.referred_columns.iter().map(|c| c.value.clone()))?
+        column_ids(target, fk.referred_columns.iter().map(ident_name))?
     };
     if ref_columns.len() != columns.len() {
         return Err(Error::Invalid(
@@ -372,7 +403,7 @@ fn foreign_key(
         name: fk
             .name
             .as_ref()
-            .map(|n| n.value.clone())
+            .map(ident_name)
             .unwrap_or_else(|| format!("{}_{}_fkey", def.name, first)),
         columns,
         ref_table: target.id,

@@ -33,6 +33,7 @@ pub mod code {
     pub const CANNOT_COERCE: &str = "42846";
     pub const WRONG_OBJECT_TYPE: &str = "42809";
     pub const INSUFFICIENT_PRIVILEGE: &str = "42501";
+    pub const DEPENDENT_OBJECTS_STILL_EXIST: &str = "2BP01";
     pub const INVALID_TEXT_REPRESENTATION: &str = "22P02";
     pub const NUMERIC_VALUE_OUT_OF_RANGE: &str = "22003";
     pub const DIVISION_BY_ZERO: &str = "22012";

@@ -65,6 +65,19 @@ impl ExecContext {
         }
     }
 
+    /// The same context over what `txn` holds now (after a change of the
+    /// catalog within the statement).
+    pub(super) fn refreshed(&self, txn: &Transaction) -> Self {
+        ExecContext {
+            version: txn.view(),
+            params: self.params.clone(),
+            time_zone: self.time_zone.clone(),
+            now: self.now,
+            interrupt: self.interrupt.clone(),
+            work_tables: Default::default(),
+        }
+    }
+
     pub(crate) fn eval(&self) -> EvalContext<'_> {
         EvalContext {
             params: &self.params,
@@ -264,6 +277,14 @@ pub fn execute(
                 tag: "DROP TABLE".into(),
             })
         }
+        BoundStatement::AlterTable(plan) => {
+            if let Some(plan) = plan {
+                super::alter_table::execute(*plan, txn, &ctx)?;
+            }
+            Ok(Output::Command {
+                tag: "ALTER TABLE".into(),
+            })
+        }
         BoundStatement::CreateIndex(c) => {
             super::index_ddl::create(&c, txn)?;
             Ok(Output::Command {
@@ -434,7 +455,7 @@ fn dml_output(
 
 /// The rows of `table` (with keys) that `filter` accepts, read before any
 /// is changed.
-fn matching_rows(
+pub(super) fn matching_rows(
     ctx: &ExecContext,
     table: &TableDef,
     filter: Option<&Expr>,
@@ -458,7 +479,7 @@ fn matching_rows(
 }
 
 /// The CHECK constraints of `table`, bound to its rows.
-fn checks_of(table: &TableDef, ctx: &ExecContext) -> SqlResult<Vec<(String, Expr)>> {
+pub(super) fn checks_of(table: &TableDef, ctx: &ExecContext) -> SqlResult<Vec<(String, Expr)>> {
     if table.checks.is_empty() {
         return Ok(Vec::new());
     }

@@ -72,7 +72,7 @@ pub fn bind_create(c: &ast::CreateIndex) -> SqlResult<CreateIndex> {
 
 /// Whether any relation (table or index, including those behind PRIMARY
 /// KEY and UNIQUE constraints) is named `name`: they share one namespace.
-fn relation_exists(catalog: &Catalog, name: &str) -> bool {
+pub(crate) fn relation_exists(catalog: &Catalog, name: &str) -> bool {
     catalog.tables().any(|t| {
         t.name == name
             || t.primary_key_name.as_deref() == Some(name)

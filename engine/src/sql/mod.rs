@@ -3,6 +3,7 @@
 //! transactions, with results and errors as PostgreSQL gives them.
 
 pub mod access;
+mod alter_table;
 mod binder;
 mod copy;
 mod datetime_ops;

@@ -166,8 +166,11 @@ impl Session {
 
     /// Splits and parses a query string into statements. An empty string
     /// gives no statements.
-    pub fn parse(&self, sql: &str) -> SqlResult<Vec<Statement>> {
-        Ok(parser::parse(sql)?
+    /// Notices of parsing (an identifier truncated) join the session's.
+    pub fn parse(&mut self, sql: &str) -> SqlResult<Vec<Statement>> {
+        let (statements, notices) = parser::parse(sql)?;
+        self.notices.extend(notices);
+        Ok(statements
             .into_iter()
             .map(|ast| Statement { ast })
             .collect())

@@ -320,7 +320,7 @@ mod tests {
     use sqlparser::ast::Statement;
 
     fn options_of(sql: &str) -> SqlResult<CopyOptions> {
-        let stmt = parse(sql)?.pop().expect("a statement");
+        let stmt = parse(sql)?.0.pop().expect("a statement");
         let Statement::Copy {
             options,
             legacy_options,

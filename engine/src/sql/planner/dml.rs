@@ -345,16 +345,12 @@ impl Planner<'_, '_, '_> {
             .map(|c| match &c.default {
                 None => Ok(Expr::Literal(Value::Null)),
                 Some(text) => {
-                    let e =
-                        sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
-                            .try_with_sql(text)
-                            .and_then(|mut p| p.parse_expr())
-                            .map_err(|e| {
-                                SqlError::internal(format!(
-                                    "stored DEFAULT of {} does not parse: {e}",
-                                    c.name
-                                ))
-                            })?;
+                    let e = crate::sql::parser::parse_stored_expr(text).map_err(|e| {
+                        SqlError::internal(format!(
+                            "stored DEFAULT of {} does not parse: {e}",
+                            c.name
+                        ))
+                    })?;
                     let b = self.binder.expr(&e, &empty)?;
                     let expr = self.binder.coerce(b, c.ty)?;
                     Ok(match c.ty {

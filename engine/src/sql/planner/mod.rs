@@ -41,6 +41,15 @@ pub struct QueryPlan {
     pub columns: Vec<Column>,
 }
 
+/// A bound ALTER TABLE.
+#[derive(Debug)]
+pub struct AlterPlan {
+    pub altered: super::alter_table::Altered,
+    /// For each added column with a DEFAULT: its position and the default,
+    /// which every existing row takes.
+    pub fill: Vec<(usize, Expr)>,
+}
+
 /// A statement ready to execute.
 #[derive(Debug)]
 pub enum BoundStatement {
@@ -79,6 +88,8 @@ pub enum BoundStatement {
     Truncate {
         names: Vec<String>,
     },
+    /// None: IF EXISTS and the table does not exist.
+    AlterTable(Option<Box<AlterPlan>>),
     CreateIndex(super::index_ddl::CreateIndex),
     DropIndex {
         names: Vec<String>,
@@ -120,15 +131,12 @@ pub fn bind_checks(def: &TableDef, binder: &mut Binder) -> SqlResult<Vec<(String
     def.checks
         .iter()
         .map(|c| {
-            let e = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
-                .try_with_sql(&c.expr)
-                .and_then(|mut p| p.parse_expr())
-                .map_err(|e| {
-                    SqlError::syntax(format!(
-                        "CHECK constraint \"{}\" does not parse: {e}",
-                        c.name
-                    ))
-                })?;
+            let e = crate::sql::parser::parse_stored_expr(&c.expr).map_err(|e| {
+                SqlError::syntax(format!(
+                    "CHECK constraint \"{}\" does not parse: {e}",
+                    c.name
+                ))
+            })?;
             let cond = binder.condition(
                 &e,
                 &scope,
@@ -206,6 +214,23 @@ pub fn plan_statement(
             names: names.iter().map(object_name).collect::<SqlResult<_>>()?,
             if_exists: *if_exists,
         }),
+        S::AlterTable(a) => {
+            let Some(altered) = super::alter_table::alter(a, catalog)? else {
+                return Ok(BoundStatement::AlterTable(None));
+            };
+            // Every default binds (a new or changed one is checked now, as
+            // PostgreSQL does); the added columns' fill existing rows.
+            let defaults = planner.defaults(&altered.def)?;
+            let fill = altered
+                .fill
+                .iter()
+                .map(|&p| (p, defaults[p].clone()))
+                .collect();
+            Ok(BoundStatement::AlterTable(Some(Box::new(AlterPlan {
+                altered,
+                fill,
+            }))))
+        }
         S::CreateIndex(c) => Ok(BoundStatement::CreateIndex(super::index_ddl::bind_create(
             c,
         )?)),
@@ -290,7 +315,7 @@ fn first_words(sql: &str) -> String {
 }
 
 /// Maps the DDL translator's errors to SQLSTATEs.
-fn ddl_error(e: crate::Error) -> SqlError {
+pub(crate) fn ddl_error(e: crate::Error) -> SqlError {
     use crate::Error as E;
     match e {
         E::Invalid(m) if m.contains("already exists") => SqlError::new(code::DUPLICATE_TABLE, m),
@@ -303,6 +328,7 @@ fn ddl_error(e: crate::Error) -> SqlError {
         E::Invalid(m) if m.contains("syntax") => SqlError::syntax(m),
         E::Invalid(m) => SqlError::new(code::INVALID_TABLE_DEFINITION, m),
         E::NotFound(m) if m.contains("column") => SqlError::new(code::UNDEFINED_COLUMN, m),
+        E::NotFound(m) if m.starts_with("type ") => SqlError::new(code::UNDEFINED_OBJECT, m),
         other => SqlError::from(other),
     }
 }
