@@ -1,7 +1,7 @@
 //! Session behaviour PostgreSQL clients rely on: a query string of several
 //! statements runs as one implicit transaction, and
 //! idle_in_transaction_session_timeout ends a session left idle in a
-//! transaction block.
+//! transaction block, and a long identifier is truncated with a NOTICE.
 
 mod support;
 
@@ -118,4 +118,28 @@ async fn idle_in_transaction_timeout_ends_the_session() {
     let other = server.connect().await;
     let e = other.batch_execute("SELECT * FROM gone").await.unwrap_err();
     assert_eq!(sqlstate(&e), "42P01");
+}
+
+#[test]
+fn a_long_identifier_is_truncated_with_postgres_notice() {
+    let server = TestServer::start(&[]);
+    let long = "x".repeat(70);
+    let out = server.psql(&[
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-A",
+        "-c",
+        &format!("SELECT 1 AS {long}"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let cut = "x".repeat(63);
+    assert!(
+        stderr.contains(&format!(
+            "NOTICE:  identifier \"{long}\" will be truncated to \"{cut}\""
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stdout.lines().next(), Some(cut.as_str()), "{stdout}");
 }
