@@ -36,6 +36,20 @@ impl Statement {
     pub fn sql(&self) -> String {
         self.ast.to_string()
     }
+
+    /// For `DEALLOCATE [PREPARE] name | ALL`, which prepared statement it
+    /// frees (None: all of them). Prepared statements belong to the wire
+    /// server, which runs this statement itself.
+    pub fn deallocates(&self) -> Option<Option<String>> {
+        let ast::Statement::Deallocate { name, .. } = &self.ast else {
+            return None;
+        };
+        Some(match name.quote_style {
+            None if name.value.eq_ignore_ascii_case("all") => None,
+            None => Some(name.value.to_lowercase()),
+            Some(_) => Some(name.value.clone()),
+        })
+    }
 }
 
 enum TxnState {
