@@ -67,3 +67,56 @@ fn psycopg3() {
     );
     run_against_server("psycopg", &mut python("psycopg_check.py"));
 }
+
+#[test]
+fn node_postgres() {
+    let dir = drivers_dir().join("node");
+    require(
+        "node-postgres",
+        Command::new("node")
+            .current_dir(&dir)
+            .args(["-e", "require('pg')"]),
+        "npm ci --prefix tests/drivers/node",
+    );
+    run_against_server(
+        "node-postgres",
+        Command::new("node")
+            .current_dir(&dir)
+            .env("TZ", "UTC")
+            .arg("pg_check.js"),
+    );
+}
+
+#[test]
+fn asyncpg() {
+    require(
+        "asyncpg",
+        Command::new("python3").args(["-c", "import asyncpg"]),
+        PIP_INSTALL,
+    );
+    run_against_server("asyncpg", &mut python("asyncpg_check.py"));
+}
+
+/// Debian's libpostgresql-jdbc-java puts the driver here.
+const JDBC_JAR: &str = "/usr/share/java/postgresql.jar";
+
+#[test]
+fn pgjdbc() {
+    require(
+        "java",
+        Command::new("java").arg("-version"),
+        "apt-get install -y openjdk-17-jre-headless",
+    );
+    assert!(
+        Path::new(JDBC_JAR).exists(),
+        "pgjdbc is not installed ({JDBC_JAR} is missing); install it with \
+         `apt-get install -y libpostgresql-jdbc-java` (.ci/run does)"
+    );
+    // The single-file source launcher compiles and runs the check.
+    run_against_server(
+        "pgjdbc",
+        Command::new("java")
+            .args(["-cp", JDBC_JAR])
+            .arg(drivers_dir().join("jdbc/JdbcCheck.java")),
+    );
+}

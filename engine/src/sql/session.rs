@@ -199,6 +199,15 @@ impl Session {
         if matches!(self.txn, TxnState::Failed) && !is_transaction_end(&stmt.ast) {
             return Err(failed_transaction());
         }
+        // Statements the session (or the wire server) runs itself take no
+        // parameters and return no rows; drivers prepare BEGIN like any
+        // other statement.
+        if is_session_control(&stmt.ast) {
+            return Ok(Description {
+                params: Vec::new(),
+                columns: None,
+            });
+        }
         let snapshot;
         let catalog = match &self.txn {
             TxnState::Block(txn) | TxnState::Implicit(txn) => txn.catalog(),
@@ -679,6 +688,20 @@ fn is_transaction_end(stmt: &ast::Statement) -> bool {
     matches!(
         stmt,
         ast::Statement::Commit { .. } | ast::Statement::Rollback { .. }
+    )
+}
+
+/// Transaction control and DEALLOCATE.
+fn is_session_control(stmt: &ast::Statement) -> bool {
+    use ast::Statement as S;
+    matches!(
+        stmt,
+        S::StartTransaction { .. }
+            | S::Commit { .. }
+            | S::Rollback { .. }
+            | S::Savepoint { .. }
+            | S::ReleaseSavepoint { .. }
+            | S::Deallocate { .. }
     )
 }
 
