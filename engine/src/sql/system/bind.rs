@@ -929,9 +929,12 @@ pub(crate) fn call(b: &mut Binder, name: &str, args: Vec<Bound>) -> SqlResult<Op
         ("pg_table_is_visible" | "pg_type_is_visible" | "pg_function_is_visible", 1) => {
             boolean(true)
         }
-        ("has_table_privilege" | "has_schema_privilege" | "has_database_privilege", 2 | 3)
-        | ("has_column_privilege", 3 | 4)
-        | ("has_any_column_privilege", 2 | 3) => boolean(true),
+        ("has_table_privilege" | "has_any_column_privilege", 2 | 3)
+        | ("has_column_privilege", 3 | 4) => {
+            return super::privilege::has_privilege(b, &sys, name, args.collect()).map(Some);
+        }
+        // Everyone may use the schemas and connect to the database.
+        ("has_schema_privilege" | "has_database_privilege", 2 | 3) => boolean(true),
         ("pg_is_in_recovery", 0) | ("pg_relation_is_publishable", 1) => boolean(false),
         ("format_type", 2) => {
             let x = oid_arg(b)?;

@@ -8,6 +8,7 @@
 //! types use PostgreSQL's OIDs. OIDs are `integer` values here.
 
 pub(crate) mod bind;
+mod privilege;
 mod tables;
 
 use std::sync::Arc;
