@@ -1015,9 +1015,7 @@ pub(crate) fn call(b: &mut Binder, name: &str, args: Vec<Bound>) -> SqlResult<Op
             let x = args.next().expect("arity checked");
             if let (Expr::Literal(Value::Text(s)), _) = (&x.expr, x.ty) {
                 return Ok(Some(Bound {
-                    expr: Expr::Literal(
-                        super::regtype_oid(s).map_or(Value::Null, Value::Integer),
-                    ),
+                    expr: Expr::Literal(super::regtype_oid(s).map_or(Value::Null, Value::Integer)),
                     ty: Ty::Known(DataType::Integer),
                 }));
             }
