@@ -53,6 +53,10 @@ def main():
         check("server_version", conn.info.parameter_status("server_version").startswith("15"), True)
         check("authenticated user", conn.execute("SELECT current_user").fetchone()[0],
               os.environ["CRMDB_USER"])
+        # The type registry's lookup by name (to_regtype over pg_type).
+        info = psycopg.types.TypeInfo.fetch(conn, "numeric")
+        check("TypeInfo numeric", (info.oid, info.array_oid, info.regtype), (1700, 1231, "numeric"))
+        check("TypeInfo of a missing type", psycopg.types.TypeInfo.fetch(conn, "hstore"), None)
         conn.execute(
             "CREATE TABLE drv_psycopg (b bigint PRIMARY KEY, i integer, n numeric(12,2),"
             " t text, bo boolean, d date, ts timestamptz, f double precision,"
