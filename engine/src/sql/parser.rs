@@ -68,7 +68,12 @@ fn parse_checked(sql: &str) -> SqlResult<Parsed> {
     if statements.visit(&mut depth).is_break() {
         return Err(too_deep());
     }
-    if let ControlFlow::Break(word) = statements.visit(&mut ReservedWordCheck) {
+    // SET's values are words of their own (`SET enable_bitmapscan = on`).
+    let checked = statements.iter().filter(|s| !matches!(s, Statement::Set(_)));
+    if let Some(word) = checked
+        .filter_map(|s| s.visit(&mut ReservedWordCheck).break_value())
+        .next()
+    {
         let mut err = SqlError::syntax(format!("syntax error at or near \"{}\"", word.value));
         let start = word.span.start;
         err.position = offset_of(sql, start.line as usize, start.column as usize);
@@ -391,6 +396,7 @@ mod tests {
         // After AS, and quoted, they are names; DEFAULT stays a keyword.
         parse("SELECT a AS full, \"order\" FROM t ORDER BY \"full\"").unwrap();
         parse("INSERT INTO t VALUES (DEFAULT)").unwrap();
+        parse("SET enable_bitmapscan = on; SET x TO DEFAULT").unwrap();
     }
 
     #[test]
