@@ -216,13 +216,19 @@ impl Session {
                 snapshot.catalog()
             }
         };
-        planner::describe(
-            &stmt.ast,
-            catalog,
-            &self.settings,
-            declared,
-            self.user.as_deref(),
-        )
+        let describe = |stmt: &ast::Statement| {
+            planner::describe(
+                stmt,
+                catalog,
+                &self.settings,
+                declared,
+                self.user.as_deref(),
+            )
+        };
+        match &stmt.ast {
+            ast::Statement::Explain { .. } => super::explain::describe(&stmt.ast, describe),
+            other => describe(other),
+        }
     }
 
     /// Runs a statement with parameter values for `$1`, `$2`, ….
