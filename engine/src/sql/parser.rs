@@ -69,7 +69,9 @@ fn parse_checked(sql: &str) -> SqlResult<Parsed> {
         return Err(too_deep());
     }
     // SET's values are words of their own (`SET enable_bitmapscan = on`).
-    let checked = statements.iter().filter(|s| !matches!(s, Statement::Set(_)));
+    let checked = statements
+        .iter()
+        .filter(|s| !matches!(s, Statement::Set(_)));
     if let Some(word) = checked
         .filter_map(|s| s.visit(&mut ReservedWordCheck).break_value())
         .next()
