@@ -252,6 +252,8 @@ async fn privileges_are_enforced_on_every_kind_of_statement() {
         .unwrap();
     denied(&clerk, "UPDATE items SET body = 'X' WHERE id = 1").await;
     denied(&clerk, "UPDATE items SET body = 'X' RETURNING id").await;
+    // A SET expression that reads the row needs SELECT, as in PostgreSQL.
+    denied(&clerk, "UPDATE items SET body = body || 'X'").await;
     denied(&clerk, "DELETE FROM items WHERE id = 1").await;
     // ALL, then REVOKE.
     admin
@@ -366,4 +368,87 @@ async fn a_superuser_owns_what_it_creates_and_extended_protocol_works() {
         .unwrap();
     denied(&clerk, "SELECT * FROM notes").await;
     denied(&boss, "SELECT * FROM customers").await;
+}
+
+#[tokio::test]
+async fn has_table_privilege_answers_from_the_grants() {
+    let server = TestServer::start(&[]);
+    let admin = server.connect().await;
+    admin
+        .batch_execute(
+            "CREATE ROLE clerk LOGIN PASSWORD 'pw'; CREATE TABLE items (id int PRIMARY KEY); \
+             GRANT SELECT, UPDATE ON items TO clerk",
+        )
+        .await
+        .unwrap();
+    let clerk = server.try_connect("clerk", "pw").await.unwrap();
+    let bools = |row: tokio_postgres::Row| -> Vec<Option<bool>> {
+        (0..row.len()).map(|i| row.get(i)).collect()
+    };
+    let row = clerk
+        .query_one(
+            "SELECT has_table_privilege('items', 'SELECT'), has_table_privilege('items', 'INSERT'), \
+             has_table_privilege('items', 'insert, update'), \
+             has_table_privilege('items', 'SELECT WITH GRANT OPTION'), \
+             has_table_privilege('pg_catalog.pg_class', 'SELECT'), \
+             has_table_privilege('customers', 'select'), has_any_column_privilege('items', 'UPDATE'), \
+             has_column_privilege('items', 'id', 'DELETE')",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        bools(row),
+        [true, false, true, false, true, false, true, false].map(Some)
+    );
+    // Another role's privileges, and the owner's grant options.
+    let row = admin
+        .query_one(
+            "SELECT has_table_privilege('clerk', 'items', 'UPDATE'), \
+             has_table_privilege('clerk', 'public.items', 'DELETE'), \
+             has_table_privilege('items', 'DELETE WITH GRANT OPTION')",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(bools(row), [true, false, true].map(Some));
+    // By OID over pg_class: only the granted table of schema public;
+    // an OID that is no table gives NULL.
+    let rows = clerk
+        .query(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 2200 \
+             AND has_table_privilege(oid, 'SELECT') ORDER BY relname",
+            &[],
+        )
+        .await
+        .unwrap();
+    let names: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(names, ["items"]);
+    let row = clerk
+        .query_one("SELECT has_table_privilege(1, 'SELECT')", &[])
+        .await
+        .unwrap();
+    assert_eq!(bools(row), [None]);
+    // A REVOKE shows at once.
+    admin
+        .batch_execute("REVOKE SELECT ON items FROM clerk")
+        .await
+        .unwrap();
+    let row = clerk
+        .query_one("SELECT has_table_privilege('items', 'SELECT')", &[])
+        .await
+        .unwrap();
+    assert_eq!(bools(row), [Some(false)]);
+    // PostgreSQL's errors.
+    for (sql, code) in [
+        ("SELECT has_table_privilege('items', 'fly')", "22023"),
+        ("SELECT has_table_privilege('nope', 'SELECT')", "42P01"),
+        (
+            "SELECT has_table_privilege('ghost', 'items', 'SELECT')",
+            "42704",
+        ),
+    ] {
+        let e = clerk.query(sql, &[]).await.unwrap_err();
+        assert_eq!(sqlstate(&e), code, "{sql}: {e}");
+    }
 }

@@ -363,6 +363,29 @@ async fn transactions_commit_rollback_and_failed_blocks() {
         .await
         .unwrap();
     assert_eq!(rows(&got), vec![vec![Some("0".to_owned())]]);
+
+    // Transaction control through the extended protocol, as pgjdbc sends
+    // it: prepared, described (no parameters, no rows) and executed.
+    let begin = client.prepare("BEGIN").await.unwrap();
+    assert!(begin.params().is_empty() && begin.columns().is_empty());
+    client.execute(&begin, &[]).await.unwrap();
+    client
+        .execute("DELETE FROM customers WHERE id = $1", &[&1i64])
+        .await
+        .unwrap();
+    client.execute("SAVEPOINT s", &[]).await.unwrap();
+    client.execute("DELETE FROM customers", &[]).await.unwrap();
+    client
+        .execute("ROLLBACK TO SAVEPOINT s", &[])
+        .await
+        .unwrap();
+    client.execute("COMMIT", &[]).await.unwrap();
+    let n: i64 = client
+        .query_one("SELECT count(*) FROM customers", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
 }
 
 #[tokio::test]

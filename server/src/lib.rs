@@ -12,6 +12,7 @@ mod copy;
 mod handler;
 mod limit;
 pub mod oid;
+mod param;
 pub mod tls;
 mod worker;
 

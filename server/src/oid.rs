@@ -8,6 +8,7 @@ pub const INT8: u32 = 20;
 pub const INT2: u32 = 21;
 pub const INT4: u32 = 23;
 pub const TEXT: u32 = 25;
+pub const OID: u32 = 26;
 pub const FLOAT4: u32 = 700;
 pub const FLOAT8: u32 = 701;
 pub const UNKNOWN: u32 = 705;
@@ -57,23 +58,45 @@ pub fn type_modifier(ty: &DataType) -> i32 {
     }
 }
 
+/// A parameter's type on the wire: the OID it is described with and the
+/// engine type its value takes. crmdb has no SMALLINT, REAL or OID type of
+/// its own, but drivers declare parameters of them (psycopg sends small
+/// Python ints as int2): such a parameter is decoded in its own wire form
+/// and then computed with as INTEGER, DOUBLE PRECISION or BIGINT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamType {
+    pub oid: u32,
+    pub ty: DataType,
+}
+
+impl ParamType {
+    /// A parameter whose type the server inferred.
+    pub fn inferred(ty: DataType) -> Self {
+        ParamType {
+            oid: oid_of(&ty),
+            ty,
+        }
+    }
+}
+
 /// What a parameter type OID from Parse declares: `Ok(None)` when the
 /// server is to infer it (0 and `unknown`), `Err` for a type crmdb lacks.
-pub fn declared_type(oid: u32) -> Result<Option<DataType>, u32> {
-    Ok(Some(match oid {
+pub fn declared_type(oid: u32) -> Result<Option<ParamType>, u32> {
+    let ty = match oid {
         0 | UNKNOWN => return Ok(None),
         BOOL => DataType::Boolean,
-        INT8 => DataType::BigInt,
-        INT4 => DataType::Integer,
+        INT8 | OID => DataType::BigInt,
+        INT4 | INT2 => DataType::Integer,
         TEXT | VARCHAR | BPCHAR => DataType::Text,
-        FLOAT8 => DataType::Double,
+        FLOAT8 | FLOAT4 => DataType::Double,
         NUMERIC => DataType::Numeric(None),
         DATE => DataType::Date,
         TIMESTAMPTZ => DataType::TimestampTz,
         TIMESTAMP => DataType::Timestamp,
         INTERVAL => DataType::Interval,
         other => return Err(other),
-    }))
+    };
+    Ok(Some(ParamType { oid, ty }))
 }
 
 #[cfg(test)]
@@ -94,10 +117,23 @@ mod tests {
             DataType::Timestamp,
             DataType::Interval,
         ] {
-            assert_eq!(declared_type(oid_of(&ty)), Ok(Some(ty)));
+            assert_eq!(
+                declared_type(oid_of(&ty)),
+                Ok(Some(ParamType::inferred(ty)))
+            );
         }
         assert_eq!(declared_type(0), Ok(None));
-        assert_eq!(declared_type(INT2), Err(INT2));
+        for (narrow, ty) in [
+            (INT2, DataType::Integer),
+            (FLOAT4, DataType::Double),
+            (OID, DataType::BigInt),
+        ] {
+            assert_eq!(
+                declared_type(narrow),
+                Ok(Some(ParamType { oid: narrow, ty }))
+            );
+        }
+        assert_eq!(declared_type(17), Err(17));
     }
 
     #[test]

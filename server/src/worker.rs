@@ -19,7 +19,7 @@ use crmdb_engine::sql::{
     Column, CopyFormat, Output, RowStream, Session, SqlError, Statement, TransactionStatus,
     command_tag,
 };
-use crmdb_engine::types::{DataType, SessionTimeZone, Value, format_value, parse_value};
+use crmdb_engine::types::{DataType, SessionTimeZone, Value, format_value};
 use pgwire::error::ErrorInfo;
 use pgwire::messages::PgWireBackendMessage;
 use pgwire::messages::data::{
@@ -32,7 +32,8 @@ use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, NoticeResp
 use pgwire::messages::startup::ParameterStatus;
 use tokio::sync::mpsc;
 
-use crate::{binary, copy, oid};
+use crate::oid::ParamType;
+use crate::{binary, copy, oid, param};
 
 /// What the connection asks of its session thread.
 #[derive(Debug)]
@@ -193,7 +194,7 @@ impl Out {
 struct Prepared {
     /// None for an empty query string.
     stmt: Option<Statement>,
-    params: Vec<DataType>,
+    params: Vec<ParamType>,
     columns: Option<Vec<Column>>,
 }
 
@@ -508,7 +509,7 @@ impl SessionState {
     /// Runs one statement of a simple query; false if it failed.
     fn simple_one(&mut self, stmt: &Statement, out: &Out) -> Result<bool, Gone> {
         let before = self.reported();
-        let result = self.session.execute(stmt, &[]);
+        let result = self.run(stmt, &[]);
         self.send_notices(out)?;
         let ok = match result {
             Ok(Output::Rows {
@@ -569,6 +570,36 @@ impl SessionState {
         Ok(ok)
     }
 
+    /// Runs a statement; DEALLOCATE frees this connection's prepared
+    /// statements, everything else is the session's.
+    fn run(&mut self, stmt: &Statement, params: &[Value]) -> Result<Output, SqlError> {
+        let Some(target) = stmt.deallocates() else {
+            return self.session.execute(stmt, params);
+        };
+        if self.session.transaction_status() == TransactionStatus::Failed {
+            return Err(SqlError::new(
+                "25P02",
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        let tag = match target {
+            None => {
+                self.statements.retain(|name, _| name.is_empty());
+                "DEALLOCATE ALL"
+            }
+            Some(name) => {
+                if self.statements.remove(&name).is_none() {
+                    return Err(SqlError::new(
+                        "26000",
+                        format!("prepared statement \"{name}\" does not exist"),
+                    ));
+                }
+                "DEALLOCATE"
+            }
+        };
+        Ok(Output::Command { tag: tag.into() })
+    }
+
     /// Streams all rows; a failing row is reported as an ErrorResponse.
     /// The row count, or None on failure.
     fn stream_simple(
@@ -614,28 +645,41 @@ impl SessionState {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut stmts = self.session.parse(sql).map_err(|e| sql_error(&e))?;
+        let engine_types: Vec<Option<DataType>> =
+            declared.iter().map(|d| d.map(|p| p.ty)).collect();
+        // A declared parameter keeps its wire type; the rest are inferred.
+        let param_types = |inferred: &[DataType]| -> Vec<ParamType> {
+            declared
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    d.unwrap_or_else(|| {
+                        ParamType::inferred(inferred.get(i).copied().unwrap_or(DataType::Text))
+                    })
+                })
+                .chain(
+                    inferred
+                        .iter()
+                        .skip(declared.len())
+                        .map(|t| ParamType::inferred(*t)),
+                )
+                .collect()
+        };
         let prepared = match stmts.len() {
             0 => Prepared {
                 stmt: None,
-                params: declared
-                    .iter()
-                    .map(|t| t.unwrap_or(DataType::Text))
-                    .collect(),
+                params: param_types(&[]),
                 columns: None,
             },
             1 => {
                 let stmt = stmts.pop().expect("one statement");
                 let description = self
                     .session
-                    .describe(&stmt, &declared)
+                    .describe(&stmt, &engine_types)
                     .map_err(|e| sql_error(&e))?;
-                let mut params = description.params;
-                for t in declared.iter().skip(params.len()) {
-                    params.push(t.unwrap_or(DataType::Text));
-                }
                 Prepared {
                     stmt: Some(stmt),
-                    params,
+                    params: param_types(&description.params),
                     columns: description.columns,
                 }
             }
@@ -678,24 +722,10 @@ impl SessionState {
         let tz = self.session.time_zone().clone();
         let mut values = Vec::with_capacity(params.len());
         for (i, (p, ty)) in params.iter().zip(&prepared.params).enumerate() {
-            let value = match p {
+            values.push(match p {
                 None => Value::Null,
-                Some(bytes) if param_binary[i] => binary::decode(bytes, ty).map_err(|e| {
-                    error_info(e.code, format!("{} (parameter ${})", e.message, i + 1))
-                })?,
-                Some(bytes) => {
-                    let text = std::str::from_utf8(bytes).map_err(|_| {
-                        error_info("22021", "invalid byte sequence for encoding \"UTF8\"")
-                    })?;
-                    parse_value(text, ty, &tz).map_err(|e| {
-                        let mut info = error_info(e.sqlstate(), e.message());
-                        info.detail = e.detail().map(str::to_owned);
-                        info.hint = e.hint().map(str::to_owned);
-                        info
-                    })?
-                }
-            };
-            values.push(value);
+                Some(bytes) => param::decode(bytes, param_binary[i], ty, i + 1, &tz)?,
+            });
         }
         let ncols = prepared.columns.as_ref().map_or(0, Vec::len);
         let binary = resolve_formats(result_formats, ncols, "result")?;
@@ -744,7 +774,7 @@ impl SessionState {
         };
         if !portal {
             out.msg(PgWireBackendMessage::ParameterDescription(
-                ParameterDescription::new(prepared.params.iter().map(oid::oid_of).collect()),
+                ParameterDescription::new(prepared.params.iter().map(|p| p.oid).collect()),
             ))?;
         }
         match &prepared.columns {
@@ -771,7 +801,7 @@ impl SessionState {
             };
             let params = std::mem::take(&mut portal.params);
             let before = self.reported();
-            let result = self.session.execute(&stmt, &params);
+            let result = self.run(&stmt, &params);
             self.send_notices(out)?;
             self.send_setting_changes(&before, out)?;
             let portal = self.portals.get_mut(name).expect("portal still there");

@@ -68,6 +68,20 @@ SELECT channel, count(*) FROM interactions WHERE occurred_at >= '2024-01-01' GRO
 SELECT status, count(*) FROM transactions WHERE category = 'electronics' GROUP BY status HAVING count(*) > 1 ORDER BY 1;
 SELECT count(*) FROM customers WHERE country = 'DE' AND country = 'AT';
 SELECT count(*) FROM customers WHERE country = 'DE' OR true;
+-- SUM, AVG, MIN, MAX and count(col) over fully indexed filters, answered
+-- from the bit-sliced indexes, value bitmaps and null bitmaps (EXPLAIN
+-- shows a Bitmap Aggregate): PostgreSQL's result types and scales, NULL
+-- on empty input, NULLs ignored, memtable rows included.
+SELECT count(*), count(lifetime_value), sum(lifetime_value), avg(lifetime_value), min(lifetime_value), max(lifetime_value) FROM customers WHERE country IN ('DE', 'AT') AND email_opt_in;
+SELECT min(birth_date), max(birth_date), count(birth_date), min(created_at), max(created_at) FROM customers WHERE lifecycle_stage = 'customer';
+SELECT min(country), max(country), min(lead_source), max(lead_source), count(lead_source) FROM customers WHERE lifetime_value > 1000;
+SELECT sum(amount), avg(amount), min(amount), max(amount), sum(customer_id), avg(customer_id), min(occurred_at), max(occurred_at) FROM transactions WHERE status = 'paid' AND category IN ('shoes', 'electronics');
+SELECT count(*), sum(lifetime_value), avg(lifetime_value), min(lifetime_value), max(country), min(birth_date) FROM customers WHERE country = 'XX';
+SELECT count(*), count(lead_source), count(birth_date), sum(lifetime_value), avg(lifetime_value) FROM customers;
+SELECT sum(customer_id), avg(customer_id), min(customer_id), max(customer_id), min(occurred_at) FROM interactions WHERE channel = 'email' AND occurred_at >= '2024-01-01';
+SELECT country, count(*), sum(lifetime_value), avg(lifetime_value), min(birth_date), max(created_at) FROM customers WHERE email_opt_in GROUP BY country ORDER BY country;
+SELECT status, sum(amount), avg(amount), min(amount), max(amount), avg(customer_id) FROM transactions WHERE occurred_at >= '2024-01-01' GROUP BY status ORDER BY 1;
+SELECT lead_source, count(lead_source), sum(lifetime_value), max(lifetime_value) FROM customers GROUP BY lead_source ORDER BY 1 NULLS FIRST;
 -- Behavioral segments: IN over the customer ids of an index scan, EXISTS and
 -- NOT EXISTS correlated on customer_id, answered as sets of ids.
 SELECT count(*) FROM customers c WHERE c.id IN (SELECT customer_id FROM transactions WHERE category = 'shoes' AND status = 'paid' AND occurred_at >= '2025-10-03 00:00:00+00');

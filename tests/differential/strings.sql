@@ -55,3 +55,10 @@ SELECT max(length(notes)), min(length(notes)), sum(length(subject)) FROM interac
 SELECT first_name, length(first_name) FROM customers WHERE length(first_name) <> length(upper(first_name)) ORDER BY 1 LIMIT 5;
 SELECT substring(last_name, 1, 1) AS initial, count(*) FROM customers GROUP BY 1 ORDER BY 1;
 SELECT upper(substring(country FROM 1 FOR 1)), count(*) FROM customers GROUP BY 1 ORDER BY 1;
+-- quote_literal / quote_ident / quote_nullable (asyncpg's COPY query text)
+SELECT quote_literal('it''s'), quote_literal('back\slash'), quote_literal(42), quote_literal(NULL::text), quote_literal(DATE '2024-02-29');
+SELECT quote_nullable(NULL::text), quote_nullable('x'), quote_nullable(1.50);
+SELECT quote_ident('plain'), quote_ident('Mixed'), quote_ident('with space'), quote_ident('a"b');
+-- = ANY / <> ALL over an array literal (elements compared as text)
+SELECT 'b' = ANY ('{a,b}'), 'c' = ANY ('{a,b}'), 'c' = ANY ('{a,NULL}'), NULL = ANY ('{a}'), 'a' <> ALL ('{a,b}'), 'c' <> ALL ('{a,b}');
+SELECT 'public' = ANY (current_schemas(true)), 'pg_catalog' = ANY (current_schemas(false));

@@ -5,12 +5,14 @@
 //! Superusers may do anything. A table's owner holds every privilege on
 //! it; other roles hold what was granted to them or to PUBLIC. Reading a
 //! table needs SELECT, and so do UPDATE and DELETE that read the target's
-//! rows in WHERE or RETURNING (and INSERT … RETURNING).
+//! rows in WHERE, RETURNING or (UPDATE) a SET expression, and INSERT …
+//! RETURNING.
 
 use crate::catalog::{Catalog, Privileges, TableId};
 
 use super::copy::CopyPlan;
 use super::error::{SqlError, SqlResult, code};
+use super::expr::Expr;
 use super::planner::{BoundStatement, ConflictAction};
 
 /// The role a statement runs as.
@@ -93,6 +95,18 @@ fn reading_target<F, R>(p: Privileges, filter: &Option<F>, returning: &Option<R>
     }
 }
 
+/// Whether `e` reads a column of the row it is evaluated over (`SET a = b`
+/// does, `SET a = 1` does not).
+fn reads_row(e: &Expr) -> bool {
+    let mut reads = false;
+    e.visit(&mut |x| {
+        if matches!(x, Expr::Column(_) | Expr::Outer { .. }) {
+            reads = true;
+        }
+    });
+    reads
+}
+
 /// Checks that `actor` may run `bound`, which reads the tables `reads`
 /// (every table its FROM clauses and subqueries name).
 pub(crate) fn check_statement(
@@ -127,12 +141,15 @@ pub(crate) fn check_statement(
         BoundStatement::Update {
             table,
             filter,
+            assignments,
             returning,
-            ..
-        } => wanted.push((
-            table.id,
-            reading_target(Privileges::UPDATE, filter, returning),
-        )),
+        } => {
+            let mut p = reading_target(Privileges::UPDATE, filter, returning);
+            if assignments.iter().any(|(_, e)| reads_row(e)) {
+                p = p.union(Privileges::SELECT);
+            }
+            wanted.push((table.id, p))
+        }
         BoundStatement::Delete {
             table,
             filter,

@@ -821,7 +821,7 @@ impl<'a> Binder<'a> {
     }
 
     /// An operand of `||`: text as it is, anything else as its text form.
-    fn text_operand(&mut self, b: Bound) -> SqlResult<Expr> {
+    pub(crate) fn text_operand(&mut self, b: Bound) -> SqlResult<Expr> {
         match b.ty {
             Ty::Known(DataType::Text) => Ok(b.expr),
             Ty::Unknown => self.coerce(b, DataType::Text),
@@ -1204,6 +1204,19 @@ impl<'a> Binder<'a> {
                 };
                 (f, fixed(self, args, &[T::Text])?, text)
             }
+            ("quote_literal" | "quote_nullable", 1) => {
+                // Any value quotes its text form; quote_nullable of NULL is
+                // the word NULL.
+                let arg = self.text_operand(args.into_iter().next().expect("one"))?;
+                if name == "quote_nullable" {
+                    let quoted = Expr::Call(Scalar::QuoteLiteral, vec![arg]);
+                    let null = Expr::Literal(Value::Text("NULL".into()));
+                    (Scalar::Coalesce, vec![quoted, null], text)
+                } else {
+                    (Scalar::QuoteLiteral, vec![arg], text)
+                }
+            }
+            ("quote_ident", 1) => (Scalar::QuoteIdent, fixed(self, args, &[T::Text])?, text),
             ("length" | "char_length" | "character_length", 1) => (
                 Scalar::Length,
                 fixed(self, args, &[T::Text])?,

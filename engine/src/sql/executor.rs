@@ -23,6 +23,7 @@ use super::copy::encode::Encoder;
 use super::copy::load::{Loader, RowMaker};
 use super::copy::{CopyOptions, CopyPlan};
 use super::error::{SqlError, SqlResult, code};
+use super::explain::Profile;
 use super::expr::{EvalContext, Expr, sort_cmp};
 use super::functions::aggregate::Accumulator;
 use super::functions::cast;
@@ -42,6 +43,11 @@ pub struct ExecContext {
     pub interrupt: Interrupt,
     /// WITH RECURSIVE: the rows each work table holds now.
     pub work_tables: std::sync::Mutex<HashMap<usize, Arc<Vec<Vec<Value>>>>>,
+    /// Whether bitmap indexes may answer predicates and aggregates
+    /// (`enable_bitmapscan`); without, index scans read every row.
+    pub use_indexes: bool,
+    /// EXPLAIN ANALYZE: where operators count their rows and time.
+    pub profile: Option<Arc<Profile>>,
 }
 
 /// How many times a WITH RECURSIVE query may run its recursive term.
@@ -62,6 +68,8 @@ impl ExecContext {
             now,
             interrupt,
             work_tables: Default::default(),
+            use_indexes: settings.enable_bitmapscan(),
+            profile: None,
         }
     }
 
@@ -94,6 +102,9 @@ pub fn execute(
     interrupt: Interrupt,
     user: Option<&str>,
 ) -> SqlResult<Output> {
+    if matches!(stmt, ast::Statement::Explain { .. }) {
+        return super::explain::execute(stmt, txn, settings, params, times, interrupt, user);
+    }
     let actor = Actor::of(txn.catalog(), user);
     if let Some(output) = super::roles::execute(stmt, txn, &actor) {
         return output;
@@ -101,6 +112,22 @@ pub fn execute(
     if let Some(output) = super::grants::execute(stmt, txn, &actor) {
         return output;
     }
+    let (bound, ctx) = bind_statement(stmt, txn, settings, params, times, interrupt, user)?;
+    run_bound(bound, txn, settings, Arc::new(ctx), user)
+}
+
+/// Plans `stmt`, checks the privileges it needs, and makes the context it
+/// runs in, with `params` converted to the types the statement takes.
+pub(crate) fn bind_statement(
+    stmt: &ast::Statement,
+    txn: &Transaction,
+    settings: &Settings,
+    params: &[Value],
+    times: StartTimes,
+    interrupt: Interrupt,
+    user: Option<&str>,
+) -> SqlResult<(BoundStatement, ExecContext)> {
+    let actor = Actor::of(txn.catalog(), user);
     let now = times.transaction;
     let declared: Vec<Option<DataType>> = params.iter().map(value_type).collect();
     let mut binder = Binder::new(&declared, settings.time_zone(), now);
@@ -130,7 +157,18 @@ pub fn execute(
         });
     }
     ctx.params = converted;
-    let ctx = Arc::new(ctx);
+    Ok((bound, ctx))
+}
+
+/// Runs a bound statement in `txn`.
+pub(crate) fn run_bound(
+    bound: BoundStatement,
+    txn: &mut Transaction,
+    settings: &mut Settings,
+    ctx: Arc<ExecContext>,
+    user: Option<&str>,
+) -> SqlResult<Output> {
+    let actor = Actor::of(txn.catalog(), user);
     match bound {
         BoundStatement::Query(q) => Ok(Output::Rows {
             columns: q.columns.into(),
@@ -440,11 +478,14 @@ fn matching_rows(
     filter: Option<&Expr>,
 ) -> SqlResult<Vec<(Key, Vec<Value>)>> {
     let ev = ctx.eval();
+    let start = std::time::Instant::now();
+    let mut read = 0;
     let mut out = Vec::new();
     for (i, (key, row)) in TableCursor::new(ctx.version.clone(), table.id)?.enumerate() {
         if i % CHECK_EVERY_ROWS == 0 {
             ctx.interrupt.check()?;
         }
+        read += 1;
         let row = row.to_vec();
         let keep = match filter {
             None => true,
@@ -453,6 +494,9 @@ fn matching_rows(
         if keep {
             out.push((key, row));
         }
+    }
+    if let Some(p) = &ctx.profile {
+        p.dml_scan(read, out.len() as u64, start.elapsed());
     }
     Ok(out)
 }
@@ -625,11 +669,29 @@ fn insert(
 
 /// Runs a plan: prepares its subqueries for `ctx`, then runs it.
 pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
-    let plan = plan.map_exprs(&mut |e| prepare(e, ctx))?;
-    run_prepared(&plan, ctx)
+    let prepared = plan.map_exprs(&mut |e| prepare(e, ctx))?;
+    let Some(profile) = &ctx.profile else {
+        return run_prepared(&prepared, ctx);
+    };
+    // The prepared copy's operators count for the plan EXPLAIN shows.
+    profile.alias(plan, &prepared);
+    let rows = run_prepared(&prepared, ctx);
+    profile.unalias(&prepared);
+    rows
 }
 
 fn run_prepared(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
+    match ctx.profile.as_ref().and_then(|p| Some((p, p.key(plan)?))) {
+        Some((profile, key)) => {
+            let start = std::time::Instant::now();
+            let rows = run_operator(plan, ctx)?;
+            Ok(profile.measure(key, rows, start.elapsed()))
+        }
+        None => run_operator(plan, ctx),
+    }
+}
+
+fn run_operator(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
     Ok(match plan {
         Plan::Single => Box::new(std::iter::once(Ok(Vec::new()))),
         Plan::Scan { table } => {
@@ -642,7 +704,24 @@ fn run_prepared(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
                 Ok(row.to_vec())
             }))
         }
-        Plan::IndexScan { table, index } => super::index_plan::scan(*table, index, ctx)?,
+        Plan::IndexScan { table, index } if !ctx.use_indexes => run_operator(
+            &Plan::Filter {
+                input: Box::new(Plan::Scan { table: *table }),
+                predicate: index.clone(),
+            },
+            ctx,
+        )?,
+        Plan::IndexScan { table, index } => {
+            let selection = super::index_plan::select(*table, Some(index), ctx)?;
+            if let Some(p) = &ctx.profile {
+                let segments = selection.segments.len();
+                p.note(
+                    plan,
+                    super::index_plan::describe_selection(&selection, segments),
+                );
+            }
+            super::index_plan::rows(selection, *table, ctx)?
+        }
         Plan::Values { rows } => {
             let ev = ctx.eval();
             let rows = rows
@@ -696,7 +775,9 @@ fn run_prepared(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             aggs,
             arg_types,
         } => {
-            if let Some(rows) = super::index_plan::aggregate(input, keys, aggs, ctx)? {
+            if ctx.use_indexes
+                && let Some(rows) = super::index_aggregate::run(plan, ctx)?
+            {
                 return Ok(Box::new(rows.into_iter().map(Ok)));
             }
             let input = match super::narrow::aggregate_input(input, keys, aggs, ctx)? {
@@ -945,12 +1026,7 @@ fn aggregate(
     ctx: &Arc<ExecContext>,
 ) -> SqlResult<Rows> {
     let ev = ctx.eval();
-    let new_accs = || -> Vec<Accumulator> {
-        aggs.iter()
-            .zip(arg_types)
-            .map(|(a, t)| Accumulator::new(a, *t))
-            .collect()
-    };
+    let new_accs = || Accumulator::for_calls(aggs, arg_types);
     let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut groups: Vec<(Vec<Value>, Vec<Accumulator>)> = Vec::new();
     if keys.is_empty() {

@@ -6,24 +6,19 @@
 //! an indexed column with a constant, and `r` the rest (evaluated only on
 //! the rows `q` selects). At run time the constants are evaluated (they
 //! may be parameters or `now()`), `q` becomes an [`index::Predicate`] and
-//! a [`Selection`] finds its rows. `count(*)` and `count(*) … GROUP BY`
-//! an indexed column over such a scan are answered from the bitmaps
-//! without reading rows.
+//! a [`Selection`] finds its rows (aggregates over such a scan are
+//! sql/index_aggregate.rs's).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::error::{SqlError, SqlResult};
 use super::executor::ExecContext;
 use super::expr::{CmpOp, Expr};
-use super::functions::aggregate::{AggCall, AggFunc};
 use super::plan::Plan;
-use crate::catalog::{Catalog, TableDef, TableId};
+use crate::catalog::{Catalog, TableId};
 use crate::index::{CompareOp, Predicate};
-use crate::row::encode_value;
 use crate::selection::Selection;
 use crate::types::{DataType, Value};
-use crate::version::column_map;
 
 /// Rewrites a filter directly over a table scan to use the table's
 /// indexes for the conjuncts they answer.
@@ -211,13 +206,12 @@ pub fn select(table: TableId, index: Option<&Expr>, ctx: &ExecContext) -> SqlRes
     )?)
 }
 
-/// The rows of an index scan.
-pub fn scan(
+/// The rows of an index scan's selection, as the scan produces them.
+pub fn rows(
+    selection: Selection,
     table: TableId,
-    index: &Expr,
     ctx: &Arc<ExecContext>,
 ) -> SqlResult<Box<dyn Iterator<Item = SqlResult<Vec<Value>>> + Send>> {
-    let selection = select(table, Some(index), ctx)?;
     let rows = selection.into_rows(ctx.version.clone(), table)?;
     let ctx = ctx.clone();
     Ok(Box::new(rows.enumerate().map(move |(i, (_, row))| {
@@ -228,109 +222,20 @@ pub fn scan(
     })))
 }
 
-/// The rows of an aggregate answered from bitmaps: `count(*)`s, without
-/// grouping or grouped by one column, over a table or index scan. None
-/// when the aggregate is not of that shape.
-pub fn aggregate(
-    input: &Plan,
-    keys: &[Expr],
-    aggs: &[AggCall],
-    ctx: &ExecContext,
-) -> SqlResult<Option<Vec<Vec<Value>>>> {
-    let (table, index) = match input {
-        Plan::Scan { table } => (*table, None),
-        Plan::IndexScan { table, index } => (*table, Some(index)),
-        _ => return Ok(None),
-    };
-    let only_counts = aggs
-        .iter()
-        .all(|a| a.func == AggFunc::CountStar && !a.distinct);
-    if !only_counts {
-        return Ok(None);
-    }
-    let def = ctx.version.table_def(table)?;
-    match keys {
-        [] => {
-            let n = select(table, index, ctx)?.count() as i64;
-            Ok(Some(vec![vec![Value::BigInt(n); aggs.len()]]))
-        }
-        [Expr::Column(c)] if groupable(def, *c) => {
-            let selection = select(table, index, ctx)?;
-            let groups = count_groups(def, *c, &selection, ctx)?;
-            Ok(Some(
-                groups
-                    .into_values()
-                    .map(|(v, n)| {
-                        let mut row = vec![v];
-                        row.extend(std::iter::repeat_n(Value::BigInt(n as i64), aggs.len()));
-                        row
-                    })
-                    .collect(),
-            ))
-        }
-        _ => Ok(None),
-    }
-}
-
-/// Columns whose equal values have equal encodings (so groups can be
-/// keyed by encoding) and that carry value bitmaps when indexed.
-fn groupable(def: &TableDef, c: usize) -> bool {
-    matches!(
-        def.columns.get(c).map(|col| col.ty),
-        Some(DataType::Text | DataType::Boolean)
-    ) && def.indexed_columns()[c]
-}
-
-/// Row counts per value of column `c` among the selected rows (NULL a
-/// group of its own), keyed by the value's encoding.
-fn count_groups(
-    def: &TableDef,
-    c: usize,
-    selection: &Selection,
-    ctx: &ExecContext,
-) -> SqlResult<BTreeMap<Vec<u8>, (Value, u64)>> {
-    let mut groups: BTreeMap<Vec<u8>, (Value, u64)> = BTreeMap::new();
-    let mut add = |v: Value, n: u64| {
-        if n == 0 {
-            return;
-        }
-        let mut key = Vec::new();
-        encode_value(&v, &mut key);
-        groups.entry(key).or_insert((v, 0)).1 += n;
-    };
-    let data = ctx.version.table(def.id)?;
-    let current = def.column_ids();
-    for (seg, rows) in data.segments.iter().zip(&selection.segments) {
-        ctx.interrupt.check()?;
-        let segment = &seg.handle.segment;
-        let map = column_map(&seg.handle.column_ids, &current);
-        let Some(sc) = map[c] else {
-            add(Value::Null, rows.len());
-            continue;
-        };
-        match &segment.column_index(sc).values {
-            Some(values) => {
-                for (v, b) in values.groups() {
-                    add(v.clone(), b.intersection_len(rows));
-                }
-                add(Value::Null, segment.nulls(sc).intersection_len(rows));
-            }
-            None => {
-                for pos in rows {
-                    add(segment.value(sc, pos), 1);
-                }
-            }
-        }
-    }
-    for (_, row) in &selection.memtable {
-        add(row.get(c).cloned().unwrap_or(Value::Null), 1);
-    }
-    Ok(groups)
+/// What EXPLAIN ANALYZE tells of how a selection was made.
+pub fn describe_selection(s: &Selection, segments: usize) -> String {
+    format!(
+        "Segments: {segments}, Index Leaves: {} by index, {} by column scan; Memtable Rows Matched: {}",
+        s.leaves.indexed,
+        s.leaves.scanned,
+        s.memtable.len()
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::TableDef;
     use crate::sql::ddl::{CANONICAL_SCHEMA, add_segmentation_indexes, parse_create_tables};
 
     fn customers() -> (Catalog, Arc<TableDef>) {

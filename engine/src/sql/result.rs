@@ -83,6 +83,8 @@ impl std::fmt::Debug for Output {
 pub fn command_tag(command: &str, rows: u64) -> String {
     match command {
         "INSERT" => format!("INSERT 0 {rows}"),
+        // PostgreSQL's tag for EXPLAIN has no row count.
+        "EXPLAIN" => "EXPLAIN".into(),
         other => format!("{other} {rows}"),
     }
 }

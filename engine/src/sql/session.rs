@@ -36,6 +36,20 @@ impl Statement {
     pub fn sql(&self) -> String {
         self.ast.to_string()
     }
+
+    /// For `DEALLOCATE [PREPARE] name | ALL`, which prepared statement it
+    /// frees (None: all of them). Prepared statements belong to the wire
+    /// server, which runs this statement itself.
+    pub fn deallocates(&self) -> Option<Option<String>> {
+        let ast::Statement::Deallocate { name, .. } = &self.ast else {
+            return None;
+        };
+        Some(match name.quote_style {
+            None if name.value.eq_ignore_ascii_case("all") => None,
+            None => Some(name.value.to_lowercase()),
+            Some(_) => Some(name.value.clone()),
+        })
+    }
 }
 
 enum TxnState {
@@ -185,6 +199,15 @@ impl Session {
         if matches!(self.txn, TxnState::Failed) && !is_transaction_end(&stmt.ast) {
             return Err(failed_transaction());
         }
+        // Statements the session (or the wire server) runs itself take no
+        // parameters and return no rows; drivers prepare BEGIN like any
+        // other statement.
+        if is_session_control(&stmt.ast) {
+            return Ok(Description {
+                params: Vec::new(),
+                columns: None,
+            });
+        }
         let snapshot;
         let catalog = match &self.txn {
             TxnState::Block(txn) | TxnState::Implicit(txn) => txn.catalog(),
@@ -193,13 +216,19 @@ impl Session {
                 snapshot.catalog()
             }
         };
-        planner::describe(
-            &stmt.ast,
-            catalog,
-            &self.settings,
-            declared,
-            self.user.as_deref(),
-        )
+        let describe = |stmt: &ast::Statement| {
+            planner::describe(
+                stmt,
+                catalog,
+                &self.settings,
+                declared,
+                self.user.as_deref(),
+            )
+        };
+        match &stmt.ast {
+            ast::Statement::Explain { .. } => super::explain::describe(&stmt.ast, describe),
+            other => describe(other),
+        }
     }
 
     /// Runs a statement with parameter values for `$1`, `$2`, ….
@@ -665,6 +694,20 @@ fn is_transaction_end(stmt: &ast::Statement) -> bool {
     matches!(
         stmt,
         ast::Statement::Commit { .. } | ast::Statement::Rollback { .. }
+    )
+}
+
+/// Transaction control and DEALLOCATE.
+fn is_session_control(stmt: &ast::Statement) -> bool {
+    use ast::Statement as S;
+    matches!(
+        stmt,
+        S::StartTransaction { .. }
+            | S::Commit { .. }
+            | S::Rollback { .. }
+            | S::Savepoint { .. }
+            | S::ReleaseSavepoint { .. }
+            | S::Deallocate { .. }
     )
 }
 

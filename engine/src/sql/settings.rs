@@ -16,6 +16,10 @@ pub struct Settings {
     search_path: String,
     /// Whether the session's role is a superuser (read only).
     is_superuser: bool,
+    /// Whether queries may use bitmap indexes (PostgreSQL's
+    /// `enable_bitmapscan`); off, they read every row, which is how the
+    /// property tests check the indexed plans.
+    enable_bitmapscan: bool,
 }
 
 impl Default for Settings {
@@ -28,6 +32,7 @@ impl Default for Settings {
             idle_in_transaction_timeout_ms: 0,
             search_path: "\"$user\", public".into(),
             is_superuser: true,
+            enable_bitmapscan: true,
         }
     }
 }
@@ -79,6 +84,11 @@ impl Settings {
         self.idle_in_transaction_timeout_ms
     }
 
+    /// Whether queries may use bitmap indexes (`enable_bitmapscan`).
+    pub fn enable_bitmapscan(&self) -> bool {
+        self.enable_bitmapscan
+    }
+
     /// The value SHOW gives for `name` (case-insensitive).
     pub fn get(&self, name: &str) -> SqlResult<String> {
         let name = name.to_ascii_lowercase();
@@ -90,6 +100,7 @@ impl Settings {
             "idle_in_transaction_session_timeout" => format_ms(self.idle_in_transaction_timeout_ms),
             "search_path" => self.search_path.clone(),
             "is_superuser" => if self.is_superuser { "on" } else { "off" }.to_owned(),
+            "enable_bitmapscan" => if self.enable_bitmapscan { "on" } else { "off" }.to_owned(),
             other => FIXED
                 .iter()
                 .find(|(n, _)| *n == other)
@@ -133,6 +144,12 @@ impl Settings {
             }
             "search_path" => {
                 self.search_path = value.map(str::to_owned).unwrap_or(defaults.search_path);
+            }
+            "enable_bitmapscan" => {
+                self.enable_bitmapscan = match value {
+                    None => defaults.enable_bitmapscan,
+                    Some(v) => parse_bool(&name, v)?,
+                }
             }
             "is_superuser" => {
                 return Err(SqlError::new(
@@ -180,6 +197,23 @@ fn unknown(name: &str) -> SqlError {
         code::UNDEFINED_OBJECT,
         format!("unrecognized configuration parameter \"{name}\""),
     )
+}
+
+/// A boolean setting, as PostgreSQL reads one (`on`, `off`, `true`,
+/// `false`, `yes`, `no`, `1`, `0` and unique prefixes of the words).
+fn parse_bool(name: &str, v: &str) -> SqlResult<bool> {
+    let t = v.trim().to_ascii_lowercase();
+    let is = |word: &str, min: usize| t.len() >= min && word.starts_with(t.as_str());
+    if is("true", 1) || is("yes", 1) || is("on", 2) || t == "1" {
+        Ok(true)
+    } else if is("false", 1) || is("no", 1) || is("off", 2) || t == "0" {
+        Ok(false)
+    } else {
+        Err(SqlError::new(
+            code::INVALID_PARAMETER_VALUE,
+            format!("parameter \"{name}\" requires a Boolean value"),
+        ))
+    }
 }
 
 fn parse_int(name: &str, v: &str, min: i64, max: i64) -> SqlResult<i64> {

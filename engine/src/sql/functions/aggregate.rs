@@ -146,6 +146,15 @@ impl Accumulator {
         }
     }
 
+    /// One accumulator per call, for arguments of `arg_types`.
+    pub fn for_calls(calls: &[AggCall], arg_types: &[Option<DataType>]) -> Vec<Accumulator> {
+        calls
+            .iter()
+            .zip(arg_types)
+            .map(|(a, t)| Accumulator::new(a, *t))
+            .collect()
+    }
+
     /// Adds one input row's argument values.
     pub fn add(&mut self, args: &[Value], ctx: &EvalContext) -> SqlResult<()> {
         if self.func == AggFunc::CountStar {
@@ -232,6 +241,45 @@ impl Accumulator {
                         out.push_str(&s);
                     }
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `n` rows (count(*)) or non-NULL values (count(x)) counted
+    /// elsewhere, as from an index.
+    pub fn add_count(&mut self, n: u64) {
+        if let State::Count(c) = &mut self.state {
+            *c += n as i64;
+        }
+    }
+
+    /// Adds `count` non-NULL values whose sum is `sum` × 10^-`scale`,
+    /// summed elsewhere (a bit-sliced index): for sum and avg of integers
+    /// and NUMERIC.
+    pub fn add_sum(&mut self, sum: i128, scale: u8, count: u64) -> SqlResult<()> {
+        if count == 0 {
+            return Ok(());
+        }
+        let numeric = || Numeric::new(sum, scale).ok_or_else(|| SqlError::out_of_range("numeric"));
+        match &mut self.state {
+            State::SumInt { sum: s, any } if scale == 0 => {
+                *s += sum;
+                *any = true;
+            }
+            State::AvgInt { sum: s, count: c } if scale == 0 => {
+                *s += sum;
+                *c += count as i64;
+            }
+            State::SumNumeric(s) => *s = Some(add_numeric(s.take(), &Value::Numeric(numeric()?))?),
+            State::AvgNumeric { sum: s, count: c } => {
+                *s = Some(add_numeric(s.take(), &Value::Numeric(numeric()?))?);
+                *c += count as i64;
+            }
+            _ => {
+                return Err(SqlError::internal(
+                    "a partial sum for an aggregate that is not one",
+                ));
             }
         }
         Ok(())

@@ -48,6 +48,9 @@ pub enum Scalar {
     Ltrim,
     Rtrim,
     SplitPart,
+    /// quote_literal(text) / quote_ident(text)
+    QuoteLiteral,
+    QuoteIdent,
     /// date_part('field', x): a double; the field is the first argument.
     DatePart,
     /// extract(field FROM x): a numeric.
@@ -137,7 +140,9 @@ pub fn call(f: Scalar, args: &[Expr], row: &[Value], ctx: &EvalContext) -> SqlRe
         | S::Btrim
         | S::Ltrim
         | S::Rtrim
-        | S::SplitPart => text::call(f, &vals),
+        | S::SplitPart
+        | S::QuoteLiteral
+        | S::QuoteIdent => text::call(f, &vals),
         S::DatePart => datetime::date_part(&vals[0], &vals[1], ctx),
         S::Extract => datetime::extract(&vals[0], &vals[1], ctx).map(Value::Numeric),
         S::DateTrunc => datetime::date_trunc(&vals[0], &vals[1], ctx),

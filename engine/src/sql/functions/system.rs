@@ -18,6 +18,9 @@ pub enum SysFn {
     ArrayText,
     /// array_to_string(array in text form, separator)
     ArrayToString,
+    /// `x = ANY (array)` for a value in text form and an array in text
+    /// form: elements compare by their text.
+    ArrayContains,
     /// pg_size_pretty(bigint)
     SizePretty,
     /// pg_encoding_to_char(int)
@@ -66,6 +69,19 @@ pub fn call(f: SysFn, vals: &[Value]) -> SqlResult<Value> {
                     .collect::<Vec<_>>()
                     .join(sep),
             ),
+            _ => Value::Null,
+        },
+        SysFn::ArrayContains => match (&vals[0], &vals[1]) {
+            (Value::Text(x), Value::Text(a)) => {
+                let items = array_items(a);
+                if items.iter().any(|i| i.as_deref() == Some(x.as_str())) {
+                    Value::Boolean(true)
+                } else if items.iter().any(Option::is_none) {
+                    Value::Null
+                } else {
+                    Value::Boolean(false)
+                }
+            }
             _ => Value::Null,
         },
         SysFn::SizePretty => match int_of(&vals[0]) {
@@ -180,6 +196,17 @@ mod tests {
             call(SysFn::ArrayToString, &v).unwrap(),
             Value::Text("a|b,c".into())
         );
+        let contains = |x: &str, a: &str| {
+            call(
+                SysFn::ArrayContains,
+                &[Value::Text(x.into()), Value::Text(a.into())],
+            )
+            .unwrap()
+        };
+        assert_eq!(contains("b,c", "{a,\"b,c\"}"), Value::Boolean(true));
+        assert_eq!(contains("c", "{a,b}"), Value::Boolean(false));
+        assert_eq!(contains("c", "{a,NULL}"), Value::Null);
+        assert_eq!(contains("NULL", "{\"NULL\"}"), Value::Boolean(true));
     }
 
     #[test]

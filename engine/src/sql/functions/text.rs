@@ -35,12 +35,25 @@ pub fn concat(vals: &[Value], ctx: &EvalContext) -> SqlResult<Value> {
     ))
 }
 
+/// A string as an SQL literal, as PostgreSQL's quote_literal writes it:
+/// quotes doubled, and with backslashes doubled under an `E` prefix.
+pub fn quote_literal(s: &str) -> String {
+    let quoted = s.replace('\'', "''");
+    if s.contains('\\') {
+        format!("E'{}'", quoted.replace('\\', "\\\\"))
+    } else {
+        format!("'{quoted}'")
+    }
+}
+
 /// The functions of non-NULL arguments.
 pub fn call(f: Scalar, vals: &[Value]) -> SqlResult<Value> {
     let s = text(&vals[0])?;
     Ok(match f {
         Scalar::Lower => Value::Text(s.to_ascii_lowercase()),
         Scalar::Upper => Value::Text(s.to_ascii_uppercase()),
+        Scalar::QuoteLiteral => Value::Text(quote_literal(s)),
+        Scalar::QuoteIdent => Value::Text(crate::sql::system::quote_ident(s)),
         Scalar::Length => Value::Integer(s.chars().count() as i32),
         Scalar::Replace => {
             let from = text(&vals[1])?;

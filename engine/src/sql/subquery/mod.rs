@@ -18,6 +18,8 @@ use crate::types::DataType;
 use super::binder::{AggMode, Binder, Bound, Scope, Ty};
 use super::error::{SqlError, SqlResult, code};
 use super::expr::Expr;
+use super::functions::Scalar;
+use super::functions::system::SysFn;
 use super::plan::Plan;
 use super::planner::plan_subquery;
 
@@ -95,7 +97,7 @@ pub(crate) fn bind(
             ..
         } => match right.as_ref() {
             ast::Expr::Subquery(q) => in_subquery(b, left, q, false, scope, mode, grouped),
-            _ => Err(SqlError::unsupported("ANY over an array")),
+            array => over_array(b, left, array, false, scope, mode),
         },
         ast::Expr::AllOp {
             left,
@@ -103,7 +105,7 @@ pub(crate) fn bind(
             right,
         } => match right.as_ref() {
             ast::Expr::Subquery(q) => in_subquery(b, left, q, true, scope, mode, grouped),
-            _ => Err(SqlError::unsupported("ALL over an array")),
+            array => over_array(b, left, array, true, scope, mode),
         },
         ast::Expr::AnyOp { compare_op, .. } => Err(SqlError::unsupported(format!(
             "{compare_op} ANY (…) (only = ANY is)"
@@ -113,6 +115,28 @@ pub(crate) fn bind(
         ))),
         other => Err(SqlError::unsupported(format!("the subquery {other}"))),
     }
+}
+
+/// `x = ANY (array)` (or, negated, `x <> ALL (array)`) over an array in
+/// its text form, as crmdb's arrays are (`current_schemas(true)`,
+/// `'{a,b}'`): the operand's text is looked up among the elements.
+fn over_array(
+    b: &mut Binder,
+    operand: &ast::Expr,
+    array: &ast::Expr,
+    negated: bool,
+    scope: &Scope,
+    mode: &mut AggMode,
+) -> SqlResult<Bound> {
+    let x = b.bind(operand, scope, mode)?;
+    let x = b.text_operand(x)?;
+    let a = b.bind(array, scope, mode)?;
+    let a = b.text_operand(a)?;
+    let test = Expr::Call(Scalar::System(SysFn::ArrayContains), vec![x, a]);
+    Ok(Bound {
+        expr: negate(test, negated),
+        ty: Ty::Known(DataType::Boolean),
+    })
 }
 
 fn negate(e: Expr, negated: bool) -> Expr {

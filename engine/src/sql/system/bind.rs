@@ -774,7 +774,9 @@ pub(crate) fn cast(b: &mut Binder, x: Bound, t: SysType) -> SqlResult<Bound> {
         SysType::RegType => match literal {
             Some(s) => match s.parse::<i32>() {
                 Ok(n) => Ok(int(n)),
-                Err(_) => Err(undefined("type", &s)),
+                Err(_) => super::regtype_oid(&s)
+                    .map(int)
+                    .ok_or_else(|| undefined("type", &s)),
             },
             None => {
                 let x = oid_operand(b, x)?;
@@ -929,9 +931,12 @@ pub(crate) fn call(b: &mut Binder, name: &str, args: Vec<Bound>) -> SqlResult<Op
         ("pg_table_is_visible" | "pg_type_is_visible" | "pg_function_is_visible", 1) => {
             boolean(true)
         }
-        ("has_table_privilege" | "has_schema_privilege" | "has_database_privilege", 2 | 3)
-        | ("has_column_privilege", 3 | 4)
-        | ("has_any_column_privilege", 2 | 3) => boolean(true),
+        ("has_table_privilege" | "has_any_column_privilege", 2 | 3)
+        | ("has_column_privilege", 3 | 4) => {
+            return super::privilege::has_privilege(b, &sys, name, args.collect()).map(Some);
+        }
+        // Everyone may use the schemas and connect to the database.
+        ("has_schema_privilege" | "has_database_privilege", 2 | 3) => boolean(true),
         ("pg_is_in_recovery", 0) | ("pg_relation_is_publishable", 1) => boolean(false),
         ("format_type", 2) => {
             let x = oid_arg(b)?;
@@ -1005,6 +1010,37 @@ pub(crate) fn call(b: &mut Binder, name: &str, args: Vec<Bound>) -> SqlResult<Op
             expr: Expr::Literal(Value::BigInt(0)),
             ty: Ty::Known(DataType::BigInt),
         },
+        // The OID of a type name, NULL for none.
+        ("to_regtype", 1) => {
+            let x = args.next().expect("arity checked");
+            if let (Expr::Literal(Value::Text(s)), _) = (&x.expr, x.ty) {
+                return Ok(Some(Bound {
+                    expr: Expr::Literal(super::regtype_oid(s).map_or(Value::Null, Value::Integer)),
+                    ty: Ty::Known(DataType::Integer),
+                }));
+            }
+            let x = b.coerce(x, DataType::Text)?;
+            let key = Expr::Call(Scalar::Lower, vec![x]);
+            Bound {
+                expr: Expr::Case {
+                    whens: super::type_names()
+                        .into_iter()
+                        .map(|(name, oid)| {
+                            (
+                                Expr::Compare(
+                                    CmpOp::Eq,
+                                    key.clone().boxed(),
+                                    Expr::Literal(Value::Text(name)).boxed(),
+                                ),
+                                Expr::Literal(Value::Integer(oid)),
+                            )
+                        })
+                        .collect(),
+                    otherwise: Expr::Literal(Value::Null).boxed(),
+                },
+                ty: Ty::Known(DataType::Integer),
+            }
+        }
         ("current_schema", 0) => text("public".into()),
         ("current_schemas", 1) => {
             let x = args.next().expect("arity checked");

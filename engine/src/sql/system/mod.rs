@@ -8,6 +8,7 @@
 //! types use PostgreSQL's OIDs. OIDs are `integer` values here.
 
 pub(crate) mod bind;
+mod privilege;
 mod tables;
 
 use std::sync::Arc;
@@ -460,6 +461,51 @@ pub fn format_type(oid: i64, typmod: Option<i64>) -> String {
         3802 => "jsonb".into(),
         _ => "???".into(),
     }
+}
+
+/// The OID of the type a name means, as `'x'::regtype` reads it: a
+/// pg_type name or an SQL spelling (`integer`, `double precision`,
+/// `timestamp with time zone`, `varchar`, …), in any case, optionally
+/// `pg_catalog.`-qualified, a type modifier (`numeric(12,2)`) ignored.
+pub fn regtype_oid(name: &str) -> Option<i32> {
+    let lower = name.trim().to_ascii_lowercase();
+    let bare = lower.strip_prefix("pg_catalog.").unwrap_or(&lower);
+    let bare = match bare.find('(') {
+        Some(at) => bare[..at].trim_end(),
+        None => bare,
+    };
+    type_names()
+        .into_iter()
+        .find(|(n, _)| n == bare)
+        .map(|(_, oid)| oid)
+}
+
+/// Every name a type is known by, with its OID.
+pub(crate) fn type_names() -> Vec<(String, i32)> {
+    const ALIASES: &[(&str, i32)] = &[
+        ("int", 23),
+        ("decimal", 1700),
+        ("float", 701),
+        ("double precision", 701),
+        ("character varying", 1043),
+        ("character", 1042),
+        ("char", 1042),
+        ("bpchar", 1042),
+        ("timestamp", 1114),
+    ];
+    let mut names: Vec<(String, i32)> = tables::TYPES
+        .iter()
+        .flat_map(|(oid, name, ..)| {
+            [
+                ((*name).to_owned(), *oid),
+                (format_type(i64::from(*oid), None), *oid),
+            ]
+        })
+        .collect();
+    names.extend(ALIASES.iter().map(|(n, o)| ((*n).to_owned(), *o)));
+    names.sort();
+    names.dedup();
+    names
 }
 
 pub(crate) fn text(s: impl Into<String>) -> Value {

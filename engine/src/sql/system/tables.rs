@@ -90,7 +90,7 @@ fn int_array(v: &[i32]) -> Value {
 }
 
 /// (type OID, name, length, category, array type OID)
-const TYPES: &[(i32, &str, i32, char, i32)] = &[
+pub(crate) const TYPES: &[(i32, &str, i32, char, i32)] = &[
     (16, "bool", 1, 'B', 1000),
     (17, "bytea", -1, 'U', 1001),
     (18, "char", 1, 'Z', 1002),
