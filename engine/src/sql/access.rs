@@ -214,7 +214,10 @@ pub(crate) fn check_statement(
                 wanted.push((table.id, Privileges::INSERT));
             }
         }
-        BoundStatement::Query(_) | BoundStatement::Set { .. } | BoundStatement::Show { .. } => {}
+        BoundStatement::Query(_)
+        | BoundStatement::Set { .. }
+        | BoundStatement::Reset { .. }
+        | BoundStatement::Show { .. } => {}
     }
     wanted.extend(reads.iter().map(|t| (*t, Privileges::SELECT)));
     for (table, p) in wanted {

@@ -348,6 +348,12 @@ pub(crate) fn run_bound(
                 tag: "TRUNCATE TABLE".into(),
             })
         }
+        BoundStatement::Reset { name } => {
+            settings.reset(&name)?;
+            Ok(Output::Command {
+                tag: "RESET".into(),
+            })
+        }
         BoundStatement::Set { name, value } => {
             settings.set(&name, value.as_deref())?;
             Ok(Output::Command { tag: "SET".into() })

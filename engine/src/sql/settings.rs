@@ -38,6 +38,18 @@ impl Default for Settings {
 }
 
 /// Settings that are fixed: SET accepts only their current value.
+/// The settings a session can change, which RESET ALL returns to their
+/// defaults.
+const CHANGEABLE: &[&str] = &[
+    "timezone",
+    "application_name",
+    "extra_float_digits",
+    "statement_timeout",
+    "idle_in_transaction_session_timeout",
+    "search_path",
+    "enable_bitmapscan",
+];
+
 const FIXED: &[(&str, &str)] = &[
     ("server_version", "15.0"),
     ("server_version_num", "150000"),
@@ -107,6 +119,17 @@ impl Settings {
                 .map(|(_, v)| (*v).to_owned())
                 .ok_or_else(|| unknown(other))?,
         })
+    }
+
+    /// RESET `name`, or every setting a session can change (`all`).
+    pub fn reset(&mut self, name: &str) -> SqlResult<()> {
+        if !name.eq_ignore_ascii_case("all") {
+            return self.set(name, None);
+        }
+        for name in CHANGEABLE {
+            self.set(name, None)?;
+        }
+        Ok(())
     }
 
     /// SET `name` TO `value`; `None` resets it to its default.
@@ -263,5 +286,31 @@ fn format_ms(ms: u64) -> String {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reset_returns_settings_to_their_defaults() {
+        let defaults = Settings::default();
+        let mut s = Settings::default();
+        s.set_is_superuser(true);
+        s.set("statement_timeout", Some("5s")).unwrap();
+        s.set("application_name", Some("app")).unwrap();
+        s.set("extra_float_digits", Some("2")).unwrap();
+        s.set("TimeZone", Some("Europe/Berlin")).unwrap();
+        s.reset("statement_timeout").unwrap();
+        assert_eq!(s.get("statement_timeout").unwrap(), "0");
+        assert_eq!(s.get("application_name").unwrap(), "app");
+        s.reset("all").unwrap();
+        for name in CHANGEABLE {
+            assert_eq!(s.get(name).unwrap(), defaults.get(name).unwrap(), "{name}");
+        }
+        // What the session is, not a setting, stays.
+        assert_eq!(s.get("is_superuser").unwrap(), "on");
+        assert_eq!(s.reset("no_such").unwrap_err().code, code::UNDEFINED_OBJECT);
     }
 }

@@ -99,6 +99,10 @@ pub enum BoundStatement {
         name: String,
         value: Option<String>,
     },
+    /// RESET name, or every setting (`all`).
+    Reset {
+        name: String,
+    },
     Show {
         name: String,
     },
@@ -252,6 +256,15 @@ pub fn plan_statement(
                 .collect::<SqlResult<_>>()?,
         }),
         S::Set(set) => planner.set(set),
+        S::Reset(r) => match &r.reset {
+            ast::Reset::ConfigurationParameter(name) => Ok(BoundStatement::Reset {
+                name: name.to_string().to_lowercase(),
+            }),
+            ast::Reset::ALL => Ok(BoundStatement::Reset { name: "all".into() }),
+            ast::Reset::SessionAuthorization => {
+                Err(SqlError::unsupported("RESET SESSION AUTHORIZATION"))
+            }
+        },
         S::Copy {
             source,
             to,
