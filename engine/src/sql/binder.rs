@@ -493,6 +493,9 @@ impl<'a> Binder<'a> {
             | A::AllOp { .. } => super::subquery::bind(self, e, scope, mode),
             A::Collate { expr, .. } => self.bind(expr, scope, mode),
             A::Interval(iv) => self.interval_literal(iv, scope, mode),
+            A::CompoundFieldAccess { root, access_chain } => {
+                super::system::bind::subscript(self, root, access_chain, scope, mode)
+            }
             other => Err(SqlError::unsupported(format!("the expression {other}"))),
         }
     }

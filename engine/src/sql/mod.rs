@@ -23,6 +23,7 @@ mod planner;
 pub mod result;
 mod roles;
 mod semijoin;
+mod series;
 mod session;
 pub mod settings;
 mod subquery;

@@ -21,6 +21,11 @@ pub enum SysFn {
     /// `x = ANY (array)` for a value in text form and an array in text
     /// form: elements compare by their text.
     ArrayContains,
+    /// array_upper(array in text form, dimension): its element count
+    /// (crmdb's arrays are one-dimensional, from 1); NULL when empty.
+    ArrayUpper,
+    /// `array[i]` of an array in text form; NULL out of range.
+    ArrayElement,
     /// pg_size_pretty(bigint)
     SizePretty,
     /// pg_encoding_to_char(int)
@@ -82,6 +87,20 @@ pub fn call(f: SysFn, vals: &[Value]) -> SqlResult<Value> {
                     Value::Boolean(false)
                 }
             }
+            _ => Value::Null,
+        },
+        SysFn::ArrayUpper => match (&vals[0], int_of(&vals[1])) {
+            (Value::Text(a), Some(1)) => match array_items(a).len() {
+                0 => Value::Null,
+                n => Value::Integer(n as i32),
+            },
+            _ => Value::Null,
+        },
+        SysFn::ArrayElement => match (&vals[0], int_of(&vals[1])) {
+            (Value::Text(a), Some(i)) if i >= 1 => usize::try_from(i - 1)
+                .ok()
+                .and_then(|k| array_items(a).into_iter().nth(k).flatten())
+                .map_or(Value::Null, Value::Text),
             _ => Value::Null,
         },
         SysFn::SizePretty => match int_of(&vals[0]) {
@@ -207,6 +226,17 @@ mod tests {
         assert_eq!(contains("c", "{a,b}"), Value::Boolean(false));
         assert_eq!(contains("c", "{a,NULL}"), Value::Null);
         assert_eq!(contains("NULL", "{\"NULL\"}"), Value::Boolean(true));
+        let two = |f: SysFn, a: &str, i: i32| {
+            call(f, &[Value::Text(a.into()), Value::Integer(i)]).unwrap()
+        };
+        assert_eq!(two(SysFn::ArrayUpper, "{a,b}", 1), Value::Integer(2));
+        assert_eq!(two(SysFn::ArrayUpper, "{}", 1), Value::Null);
+        assert_eq!(
+            two(SysFn::ArrayElement, "{a,\"b c\"}", 2),
+            Value::Text("b c".into())
+        );
+        assert_eq!(two(SysFn::ArrayElement, "{a}", 0), Value::Null);
+        assert_eq!(two(SysFn::ArrayElement, "{a,NULL}", 2), Value::Null);
     }
 
     #[test]

@@ -154,6 +154,9 @@ impl Planner<'_, '_, '_> {
         if let Some(found) = crate::sql::system::bind::table_factor(self.binder, t, &is_cte)? {
             return Ok(found);
         }
+        if let Some(found) = crate::sql::series::table_factor(self.binder, t)? {
+            return Ok(found);
+        }
         match t {
             ast::TableFactor::Table {
                 name,

@@ -638,8 +638,11 @@ pub(crate) fn array_subquery(
 /// A type of the system catalogs that crmdb maps onto its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SysType {
-    /// oid, regproc, xid, cid: integer.
+    /// oid, xid, cid: integer.
     Oid,
+    /// regproc: a function's name, as text (the catalogs' typinput and
+    /// friends hold names).
+    RegProc,
     RegClass,
     RegType,
     RegNamespace,
@@ -669,7 +672,8 @@ pub(crate) fn sys_type(ty: &ast::DataType) -> Option<SysType> {
         _ => return None,
     };
     Some(match last {
-        "oid" | "regproc" | "regprocedure" | "xid" | "cid" => SysType::Oid,
+        "oid" | "xid" | "cid" => SysType::Oid,
+        "regproc" | "regprocedure" => SysType::RegProc,
         "regclass" => SysType::RegClass,
         "regtype" => SysType::RegType,
         "regnamespace" => SysType::RegNamespace,
@@ -730,6 +734,30 @@ fn oid_operand(b: &mut Binder, x: Bound) -> SqlResult<Expr> {
     }
 }
 
+/// `array[i]` over an array in text form (`(current_schemas(false))[1]`).
+pub(crate) fn subscript(
+    b: &mut Binder,
+    root: &ast::Expr,
+    access: &[ast::AccessExpr],
+    scope: &Scope,
+    mode: &mut AggMode,
+) -> SqlResult<Bound> {
+    let [ast::AccessExpr::Subscript(ast::Subscript::Index { index })] = access else {
+        return Err(SqlError::unsupported(format!(
+            "the expression {root}{}",
+            access.iter().map(|a| a.to_string()).collect::<String>()
+        )));
+    };
+    let a = b.bind(root, scope, mode)?;
+    let a = b.coerce(a, DataType::Text)?;
+    let i = b.bind(index, scope, mode)?;
+    let i = b.coerce(i, DataType::Integer)?;
+    Ok(known_text(Expr::Call(
+        Scalar::System(SysFn::ArrayElement),
+        vec![a, i],
+    )))
+}
+
 /// `x::t` for a system type `t`. Names become OIDs (`'customers'::regclass`
 /// is an integer); OIDs become names (`oid::regclass` is text).
 pub(crate) fn cast(b: &mut Binder, x: Bound, t: SysType) -> SqlResult<Bound> {
@@ -751,6 +779,12 @@ pub(crate) fn cast(b: &mut Binder, x: Bound, t: SysType) -> SqlResult<Bound> {
     match t {
         SysType::Plain(ty) => b.cast(x, ty),
         SysType::Oid => b.cast(x, DataType::Integer),
+        SysType::RegProc => match literal {
+            Some(s) => Ok(known_text(Expr::Literal(Value::Text(
+                s.strip_prefix("pg_catalog.").unwrap_or(&s).to_owned(),
+            )))),
+            None => Ok(known_text(b.coerce(x, DataType::Text)?)),
+        },
         SysType::RegClass => match literal {
             Some(s) => sys
                 .regclass_oid(&s)
@@ -997,6 +1031,16 @@ pub(crate) fn call(b: &mut Binder, name: &str, args: Vec<Bound>) -> SqlResult<Op
                 Scalar::System(SysFn::ArrayToString),
                 vec![x, sep],
             ))
+        }
+        ("array_upper" | "array_length", 2) => {
+            let x = args.next().expect("arity checked");
+            let x = b.coerce(x, DataType::Text)?;
+            let d = args.next().expect("arity checked");
+            let d = b.coerce(d, DataType::Integer)?;
+            Bound {
+                expr: Expr::Call(Scalar::System(SysFn::ArrayUpper), vec![x, d]),
+                ty: Ty::Known(DataType::Integer),
+            }
         }
         ("pg_size_pretty", 1) => {
             let x = args.next().expect("arity checked");
