@@ -69,6 +69,26 @@ impl<'a> TableView<'a> {
         self.data.live_rows()
     }
 
+    /// Number of segments holding the table's rows.
+    pub fn segment_count(&self) -> usize {
+        self.data.segments.len()
+    }
+
+    /// Bytes of the value bitmaps and bit-sliced indexes in the index areas
+    /// of the table's segments (entry payloads, as stored).
+    pub fn index_bytes(&self) -> u64 {
+        self.data
+            .segments
+            .iter()
+            .flat_map(|seg| {
+                let segment = &seg.handle.segment;
+                (0..segment.column_types().len()).map(move |c| segment.column_index(c))
+            })
+            .flat_map(|index| index.entries())
+            .map(|(_, bytes)| bytes.len() as u64)
+            .sum()
+    }
+
     /// The row whose primary key has `key` values, in key column order.
     pub fn get(&self, key: &[Value]) -> Result<Option<Row>> {
         let key = primary_key_of_values(self.def, key)?;

@@ -82,3 +82,20 @@ SELECT sum(customer_id), avg(customer_id), min(customer_id), max(customer_id), m
 SELECT country, count(*), sum(lifetime_value), avg(lifetime_value), min(birth_date), max(created_at) FROM customers WHERE email_opt_in GROUP BY country ORDER BY country;
 SELECT status, sum(amount), avg(amount), min(amount), max(amount), avg(customer_id) FROM transactions WHERE occurred_at >= '2024-01-01' GROUP BY status ORDER BY 1;
 SELECT lead_source, count(lead_source), sum(lifetime_value), max(lifetime_value) FROM customers GROUP BY lead_source ORDER BY 1 NULLS FIRST;
+-- Behavioral segments: IN over the customer ids of an index scan, EXISTS and
+-- NOT EXISTS correlated on customer_id, answered as sets of ids.
+SELECT count(*) FROM customers c WHERE c.id IN (SELECT customer_id FROM transactions WHERE category = 'shoes' AND status = 'paid' AND occurred_at >= '2025-10-03 00:00:00+00');
+SELECT count(*) FROM customers c WHERE c.country IN ('DE', 'AT') AND c.lifecycle_stage = 'customer' AND c.email_opt_in AND c.lifetime_value BETWEEN 500 AND 5000 AND c.id IN (SELECT customer_id FROM transactions WHERE category = 'shoes' AND status = 'paid' AND occurred_at >= '2025-10-03 00:00:00+00') AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND i.kind = 'support_ticket' AND i.occurred_at >= '2025-10-03 00:00:00+00');
+SELECT count(*) FROM customers c WHERE c.id IN (SELECT customer_id FROM transactions WHERE category = 'shoes' AND occurred_at >= '2025-01-01') AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND i.kind = 'support_ticket' AND i.occurred_at >= '2025-01-01');
+SELECT id FROM customers c WHERE EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND i.kind = 'support_ticket' AND i.outcome IS NULL) ORDER BY id LIMIT 20;
+SELECT count(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.customer_id = c.id);
+SELECT count(*) FROM customers c WHERE EXISTS (SELECT 1 FROM transactions t WHERE c.id = t.customer_id);
+SELECT count(*) FROM customers c WHERE c.id NOT IN (SELECT customer_id FROM interactions WHERE channel = 'sms');
+SELECT count(*) FROM customers WHERE id IN (SELECT DISTINCT customer_id FROM transactions WHERE amount > 4000);
+SELECT count(*) FROM customers WHERE id IN (SELECT customer_id FROM transactions WHERE category = 'no such category');
+SELECT country, count(*) FROM customers c WHERE EXISTS (SELECT 1 FROM transactions t WHERE t.customer_id = c.id AND t.category = 'books') GROUP BY country ORDER BY country;
+SELECT id, last_name FROM customers c WHERE c.country = 'DE' AND c.id IN (SELECT customer_id FROM interactions WHERE kind = 'meeting' AND outcome = 'positive') ORDER BY lifetime_value DESC, id LIMIT 10;
+-- Mixed integer types: INTEGER against BIGINT ids, both ways.
+SELECT count(*) FROM transactions WHERE quantity IN (SELECT customer_id FROM interactions WHERE customer_id < 5);
+SELECT count(*) FROM customers WHERE id IN (SELECT quantity FROM transactions WHERE category = 'toys');
+SELECT count(*) FROM customers c WHERE EXISTS (SELECT 1 FROM transactions t WHERE t.quantity = c.id AND t.status = 'failed');

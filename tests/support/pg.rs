@@ -5,6 +5,8 @@
 //! trust authentication), starts `postgres` on a free loopback port and
 //! waits until it accepts connections. Dropping the guard — also while a
 //! test panics — shuts the server down and removes its directory.
+//! [`PgServer::start_at`] keeps the cluster in a given directory instead
+//! (the segment benchmark loads it once and reuses it).
 //!
 //! PostgreSQL refuses to run as root, and tests and CI run as root: then the
 //! server runs as the unprivileged user [`PG_USER`], created on first use.
@@ -27,7 +29,9 @@ pub const PG_USER: &str = "crmdb-pgtest";
 /// A running PostgreSQL server; stopped and deleted on drop.
 pub struct PgServer {
     /// Holds the data directory (`data/`), the socket and the log.
-    dir: Option<tempfile::TempDir>,
+    root: PathBuf,
+    /// Removes `root` on drop, for a temporary cluster.
+    _temp: Option<tempfile::TempDir>,
     child: Option<Child>,
     pub port: u16,
 }
@@ -38,8 +42,21 @@ impl PgServer {
         Path::new(PG_BIN).join("postgres").exists()
     }
 
-    /// Creates a cluster and starts a server on it.
+    /// Creates a temporary cluster and starts a server on it.
     pub fn start() -> PgServer {
+        let temp = tempfile::Builder::new()
+            .prefix("crmdb-pg-")
+            .tempdir()
+            .expect("temporary directory");
+        let mut server = Self::start_at(temp.path(), &[]);
+        server._temp = Some(temp);
+        server
+    }
+
+    /// Starts a server on the cluster in `root/data`, made first if `root`
+    /// holds none; the cluster stays when the server stops. `settings` are
+    /// extra `name=value` server settings.
+    pub fn start_at(root: &Path, settings: &[&str]) -> PgServer {
         assert!(
             Self::available(),
             "PostgreSQL 15 is not installed ({PG_BIN}/postgres is missing): \
@@ -49,35 +66,34 @@ impl PgServer {
         if as_root {
             ensure_user();
         }
-        let mut dir = tempfile::Builder::new()
-            .prefix("crmdb-pg-")
-            .tempdir()
-            .expect("temporary directory");
+        fs::create_dir_all(root).expect("cluster directory");
         if as_root {
-            run(Command::new("chown").arg(PG_USER).arg(dir.path()));
+            run(Command::new("chown").arg(PG_USER).arg(root));
         }
-        let data = dir.path().join("data");
-        let mut initdb = as_user(as_root, &Path::new(PG_BIN).join("initdb"));
-        initdb
-            .arg("-D")
-            .arg(&data)
-            .args([
-                "--locale=C",
-                "--encoding=UTF8",
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "--no-sync",
-            ])
-            .current_dir(dir.path());
-        run(&mut initdb);
+        let data = root.join("data");
+        if !data.join("PG_VERSION").exists() {
+            let mut initdb = as_user(as_root, &Path::new(PG_BIN).join("initdb"));
+            initdb
+                .arg("-D")
+                .arg(&data)
+                .args([
+                    "--locale=C",
+                    "--encoding=UTF8",
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--no-sync",
+                ])
+                .current_dir(root);
+            run(&mut initdb);
+        }
 
         // The port is free when we look; should someone take it before the
         // server binds it, the server exits and we try another.
         let mut last_log = String::new();
         for _ in 0..5 {
             let port = free_port();
-            let log = dir.path().join("postgres.log");
+            let log = root.join("postgres.log");
             let log_file = fs::File::create(&log).expect("log file");
             if as_root {
                 run(Command::new("chown").arg(PG_USER).arg(&log));
@@ -91,7 +107,7 @@ impl PgServer {
                 .arg("-c")
                 .arg(format!(
                     "unix_socket_directories={}",
-                    dir.path().to_str().expect("UTF-8 temp path")
+                    root.to_str().expect("UTF-8 cluster path")
                 ))
                 .args([
                     "-c",
@@ -106,23 +122,27 @@ impl PgServer {
                     "TimeZone=UTC",
                     "-c",
                     "max_connections=20",
-                ])
-                .current_dir(dir.path())
+                ]);
+            for setting in settings {
+                postgres.arg("-c").arg(setting);
+            }
+            postgres
+                .current_dir(root)
                 .stdin(Stdio::null())
                 .stdout(log_file.try_clone().expect("log file"))
                 .stderr(log_file);
             let child = postgres.spawn().expect("start postgres");
             let mut server = PgServer {
-                dir: Some(dir),
+                root: root.to_path_buf(),
+                _temp: None,
                 child: Some(child),
                 port,
             };
-            if server.wait_ready(Duration::from_secs(60)) {
+            if server.wait_ready(Duration::from_secs(120)) {
                 return server;
             }
             last_log = fs::read_to_string(server.log_path()).unwrap_or_default();
             server.stop();
-            dir = server.dir.take().expect("directory");
         }
         panic!("PostgreSQL did not start; its log:\n{last_log}");
     }
@@ -146,7 +166,7 @@ impl PgServer {
     }
 
     fn path(&self) -> &Path {
-        self.dir.as_ref().expect("directory").path()
+        &self.root
     }
 
     fn wait_ready(&mut self, timeout: Duration) -> bool {
@@ -165,8 +185,10 @@ impl PgServer {
         false
     }
 
-    /// Immediate shutdown: SIGQUIT to the postmaster, whose pid is the first
-    /// line of postmaster.pid (the child may be `runuser`, not postgres).
+    /// Shutdown by a signal to the postmaster, whose pid is the first line
+    /// of postmaster.pid (the child may be `runuser`, not postgres):
+    /// immediate (SIGQUIT) for a temporary cluster, fast (SIGINT, which
+    /// writes a checkpoint) for a kept one.
     fn stop(&mut self) {
         let Some(mut child) = self.child.take() else {
             return;
@@ -176,7 +198,12 @@ impl PgServer {
             .ok()
             .and_then(|s| s.lines().next().map(str::to_owned));
         if let Some(pid) = pid {
-            let _ = Command::new("kill").args(["-QUIT", &pid]).status();
+            let signal = if self._temp.is_some() {
+                "-QUIT"
+            } else {
+                "-INT"
+            };
+            let _ = Command::new("kill").args([signal, &pid]).status();
         } else {
             let _ = child.kill();
         }
@@ -184,7 +211,7 @@ impl PgServer {
         loop {
             match child.try_wait() {
                 Ok(Some(_)) | Err(_) => break,
-                Ok(None) if start.elapsed() > Duration::from_secs(20) => {
+                Ok(None) if start.elapsed() > Duration::from_secs(60) => {
                     let _ = child.kill();
                     let _ = child.wait();
                     break;
@@ -198,7 +225,7 @@ impl PgServer {
 impl Drop for PgServer {
     fn drop(&mut self) {
         self.stop();
-        // `dir` removes itself when dropped, after this.
+        // `_temp` removes a temporary cluster when dropped, after this.
     }
 }
 

@@ -55,11 +55,15 @@ impl Bsi {
         &self.exists
     }
 
-    /// The rows `less than` and `equal to` an offset that fits the slices.
-    fn lt_eq(&self, x: u64) -> (RoaringBitmap, RoaringBitmap) {
+    /// The rows of `within` `less than` and `equal to` an offset that fits
+    /// the slices.
+    fn lt_eq(&self, x: u64, within: &RoaringBitmap) -> (RoaringBitmap, RoaringBitmap) {
         let mut lt = RoaringBitmap::new();
-        let mut eq = self.exists.clone();
+        let mut eq = &self.exists & within;
         for (i, slice) in self.slices.iter().enumerate().rev() {
+            if eq.is_empty() {
+                break;
+            }
             if x >> i & 1 == 1 {
                 lt |= &eq - slice;
                 eq &= slice;
@@ -74,26 +78,40 @@ impl Bsi {
     /// `Equal`: v = x, `Greater`: v > x); `or_equal` widens Less and
     /// Greater to <= and >=.
     pub fn compare(&self, want: Ordering, or_equal: bool, x: i64) -> RoaringBitmap {
+        self.compare_within(want, or_equal, x, &self.exists)
+    }
+
+    /// [`Self::compare`] among the rows of `within` only: the work shrinks
+    /// with `within`, which is what makes a range after a selective
+    /// equality cheap.
+    pub fn compare_within(
+        &self,
+        want: Ordering,
+        or_equal: bool,
+        x: i64,
+        within: &RoaringBitmap,
+    ) -> RoaringBitmap {
         let bits = self.slices.len();
         let top = if bits == 64 {
             u64::MAX
         } else {
             (1u64 << bits) - 1
         };
+        let present = || &self.exists & within;
         // x below every value, or above every representable one.
         let (lt, eq) = if x < self.base {
             (RoaringBitmap::new(), RoaringBitmap::new())
         } else if offset(x, self.base) > top {
-            (self.exists.clone(), RoaringBitmap::new())
+            (present(), RoaringBitmap::new())
         } else {
-            self.lt_eq(offset(x, self.base))
+            self.lt_eq(offset(x, self.base), within)
         };
         match (want, or_equal) {
             (Ordering::Equal, _) => eq,
             (Ordering::Less, false) => lt,
             (Ordering::Less, true) => lt | eq,
-            (Ordering::Greater, false) => &(&self.exists - &lt) - &eq,
-            (Ordering::Greater, true) => &self.exists - &lt,
+            (Ordering::Greater, false) => &(present() - &lt) - &eq,
+            (Ordering::Greater, true) => present() - &lt,
         }
     }
 

@@ -44,48 +44,62 @@ impl SegmentView<'_> {
     pub fn evaluate(&self, predicate: &Predicate, counts: &mut LeafCounts) -> RoaringBitmap {
         let mut all = RoaringBitmap::new();
         all.insert_range(0..self.segment.row_count());
+        // A run container makes roaring's subtractions and unions with it
+        // element by element; plain containers are word-wise.
+        all.remove_run_compression();
         self.truth(predicate, &all, counts).yes
     }
 
-    fn truth(&self, p: &Predicate, all: &RoaringBitmap, counts: &mut LeafCounts) -> Truth {
+    /// The truth of `p` over the rows of `domain` (both results are subsets
+    /// of it; the rest of the segment is not looked at). AND evaluates each
+    /// child only over the rows no earlier child made false, OR only over
+    /// the rows no earlier child made true, cheapest children first: so a
+    /// range over a bit-sliced index after a selective equality touches the
+    /// few rows left, not the segment.
+    fn truth(&self, p: &Predicate, domain: &RoaringBitmap, counts: &mut LeafCounts) -> Truth {
         match p {
-            Predicate::And(ps) | Predicate::Or(ps) => {
-                let and = matches!(p, Predicate::And(_));
-                let mut yes = if and {
-                    all.clone()
-                } else {
-                    RoaringBitmap::new()
-                };
-                let mut no = if and {
-                    RoaringBitmap::new()
-                } else {
-                    all.clone()
-                };
-                for child in ps {
-                    let t = self.truth(child, all, counts);
-                    let child_no = &(all - &t.yes) - &t.unknown;
-                    if and {
-                        yes &= &t.yes;
-                        no |= child_no;
-                    } else {
-                        yes |= &t.yes;
-                        no &= child_no;
+            Predicate::And(ps) => {
+                let mut yes = domain.clone();
+                let mut unknown = RoaringBitmap::new();
+                for child in self.by_cost(ps) {
+                    if yes.is_empty() && unknown.is_empty() {
+                        break;
                     }
+                    let alive = &yes | &unknown;
+                    let t = self.truth(child, &alive, counts);
+                    // true∧u = u, u∧u = u, u∧true = u; anything∧false = false.
+                    unknown = (&unknown & &(&t.yes | &t.unknown)) | (&yes & &t.unknown);
+                    yes &= &t.yes;
                 }
-                let unknown = &(all - &yes) - &no;
+                Truth { yes, unknown }
+            }
+            Predicate::Or(ps) => {
+                let mut yes = RoaringBitmap::new();
+                let mut unknown = RoaringBitmap::new();
+                for child in self.by_cost(ps) {
+                    let pending = domain - &yes;
+                    if pending.is_empty() {
+                        break;
+                    }
+                    let t = self.truth(child, &pending, counts);
+                    // u∨true = true, u∨false = u, false∨u = u.
+                    unknown -= &t.yes;
+                    unknown |= &t.unknown;
+                    yes |= &t.yes;
+                }
                 Truth { yes, unknown }
             }
             Predicate::Not(inner) => {
-                let t = self.truth(inner, all, counts);
+                let t = self.truth(inner, domain, counts);
                 Truth {
-                    yes: &(all - &t.yes) - &t.unknown,
+                    yes: &(domain - &t.yes) - &t.unknown,
                     unknown: t.unknown,
                 }
             }
             Predicate::IsNull { column, negated } => {
                 counts.indexed += 1;
-                let nulls = self.nulls(*column, all);
-                let yes = if *negated { all - &nulls } else { nulls };
+                let nulls = self.nulls(*column, domain);
+                let yes = if *negated { domain - &nulls } else { nulls };
                 Truth {
                     yes,
                     unknown: RoaringBitmap::new(),
@@ -93,16 +107,16 @@ impl SegmentView<'_> {
             }
             Predicate::Compare { column, op, value } => {
                 if value.is_null() {
-                    return all_unknown(all);
+                    return all_unknown(domain);
                 }
-                self.leaf(*column, all, counts, |index, ty, present| {
+                self.leaf(*column, domain, counts, |index, ty, present| {
                     compare_index(index, ty, present, *op, value)
                 })
-                .unwrap_or_else(|| self.scan(*column, all, counts, |v| compare(v, *op, value)))
+                .unwrap_or_else(|| self.scan(*column, domain, counts, |v| compare(v, *op, value)))
             }
             Predicate::In { column, values } => {
                 let has_null = values.iter().any(Value::is_null);
-                let indexed = self.leaf(*column, all, counts, |index, ty, present| {
+                let indexed = self.leaf(*column, domain, counts, |index, ty, present| {
                     let mut yes = RoaringBitmap::new();
                     for v in values.iter().filter(|v| !v.is_null()) {
                         yes |= compare_index(index, ty, present, CompareOp::Eq, v)?;
@@ -113,69 +127,106 @@ impl SegmentView<'_> {
                     // Non-NULL rows that match nothing are unknown when the
                     // list holds a NULL.
                     Some(mut t) if has_null => {
-                        t.unknown = all - &t.yes;
+                        t.unknown = domain - &t.yes;
                         t
                     }
                     Some(t) => t,
-                    None => self.scan(*column, all, counts, |v| in_list(v, values)),
+                    None => self.scan(*column, domain, counts, |v| in_list(v, values)),
                 }
             }
         }
     }
 
-    /// NULL rows of table column `column`.
-    fn nulls(&self, column: usize, all: &RoaringBitmap) -> RoaringBitmap {
-        match self.map.get(column).copied().flatten() {
-            Some(c) => self.segment.nulls(c).clone(),
-            None => all.clone(),
+    /// The children of an AND or OR, cheapest to evaluate first (the order
+    /// changes the work, never the result).
+    fn by_cost<'p>(&self, ps: &'p [Predicate]) -> Vec<&'p Predicate> {
+        let mut out: Vec<&Predicate> = ps.iter().collect();
+        out.sort_by_key(|p| self.cost(p));
+        out
+    }
+
+    /// 0: a null bitmap; 1: value bitmaps; 2: a bit-sliced index; 3: a
+    /// column scan.
+    fn cost(&self, p: &Predicate) -> u8 {
+        let column_cost = |column: usize| match self.map.get(column).copied().flatten() {
+            None => 0,
+            Some(c) => {
+                let index = self.segment.column_index(c);
+                if index.values.is_some() {
+                    1
+                } else if index.bsi.is_some() {
+                    2
+                } else {
+                    3
+                }
+            }
+        };
+        match p {
+            Predicate::And(ps) | Predicate::Or(ps) => {
+                ps.iter().map(|c| self.cost(c)).max().unwrap_or(0)
+            }
+            Predicate::Not(inner) => self.cost(inner),
+            Predicate::IsNull { .. } => 0,
+            Predicate::Compare { column, .. } | Predicate::In { column, .. } => {
+                column_cost(*column)
+            }
         }
     }
 
-    /// A comparison leaf answered by `by_index(index, type, non-NULL rows)`
-    /// (true rows), its unknown rows being the NULLs; None when the
-    /// segment has no index that answers it.
+    /// NULL rows of table column `column` among `domain`.
+    fn nulls(&self, column: usize, domain: &RoaringBitmap) -> RoaringBitmap {
+        match self.map.get(column).copied().flatten() {
+            Some(c) => self.segment.nulls(c) & domain,
+            None => domain.clone(),
+        }
+    }
+
+    /// A comparison leaf answered by `by_index(index, type, non-NULL rows
+    /// of the domain)` (true rows among them), its unknown rows being the
+    /// NULLs; None when the segment has no index that answers it.
     fn leaf(
         &self,
         column: usize,
-        all: &RoaringBitmap,
+        domain: &RoaringBitmap,
         counts: &mut LeafCounts,
         by_index: impl FnOnce(&ColumnIndex, &DataType, &RoaringBitmap) -> Option<RoaringBitmap>,
     ) -> Option<Truth> {
         let Some(c) = self.map.get(column).copied().flatten() else {
             counts.indexed += 1;
-            return Some(all_unknown(all));
+            return Some(all_unknown(domain));
         };
         let index = self.segment.column_index(c);
         if index.is_empty() {
             return None;
         }
         let nulls = self.segment.nulls(c);
-        let present = all - nulls;
+        let present = domain - nulls;
         let yes = by_index(index, &self.segment.column_types()[c], &present)?;
         counts.indexed += 1;
         Some(Truth {
             yes,
-            unknown: nulls.clone(),
+            unknown: nulls & domain,
         })
     }
 
-    /// A leaf answered by reading the column: `f` gives each value's truth.
+    /// A leaf answered by reading the column at the rows of `domain`: `f`
+    /// gives each value's truth.
     fn scan(
         &self,
         column: usize,
-        all: &RoaringBitmap,
+        domain: &RoaringBitmap,
         counts: &mut LeafCounts,
         f: impl Fn(&Value) -> Option<bool>,
     ) -> Truth {
         counts.scanned += 1;
         let Some(c) = self.map.get(column).copied().flatten() else {
-            return all_unknown(all);
+            return all_unknown(domain);
         };
         let mut t = Truth {
             yes: RoaringBitmap::new(),
             unknown: RoaringBitmap::new(),
         };
-        self.segment.scan_column(c, |pos, v| match f(&v) {
+        let mut test = |pos: u32, v: &Value| match f(v) {
             Some(true) => {
                 t.yes.insert(pos);
             }
@@ -183,7 +234,19 @@ impl SegmentView<'_> {
                 t.unknown.insert(pos);
             }
             Some(false) => {}
-        });
+        };
+        // A few rows are read one by one; most of the segment, in one pass.
+        if domain.len() < u64::from(self.segment.row_count() / 8) {
+            for pos in domain {
+                test(pos, &self.segment.value(c, pos));
+            }
+        } else {
+            self.segment.scan_column(c, |pos, v| {
+                if domain.contains(pos) {
+                    test(pos, &v);
+                }
+            });
+        }
         t
     }
 }
@@ -195,8 +258,9 @@ fn all_unknown(all: &RoaringBitmap) -> Truth {
     }
 }
 
-/// The non-NULL rows where `column op value` holds, from the column's
-/// indexes; None when they cannot answer it exactly.
+/// The rows of `present` (non-NULL rows of the domain) where `column op
+/// value` holds, from the column's indexes; None when they cannot answer
+/// it exactly.
 fn compare_index(
     index: &ColumnIndex,
     ty: &DataType,
@@ -208,12 +272,12 @@ fn compare_index(
     if let Some(bsi) = &index.bsi {
         let k = bsi_key(ty, value)?;
         return Some(match op {
-            CompareOp::Eq => bsi.compare(Equal, false, k),
-            CompareOp::Ne => present - bsi.compare(Equal, false, k),
-            CompareOp::Lt => bsi.compare(Less, false, k),
-            CompareOp::Le => bsi.compare(Less, true, k),
-            CompareOp::Gt => bsi.compare(Greater, false, k),
-            CompareOp::Ge => bsi.compare(Greater, true, k),
+            CompareOp::Eq => bsi.compare_within(Equal, false, k, present),
+            CompareOp::Ne => present - bsi.compare_within(Equal, false, k, present),
+            CompareOp::Lt => bsi.compare_within(Less, false, k, present),
+            CompareOp::Le => bsi.compare_within(Less, true, k, present),
+            CompareOp::Gt => bsi.compare_within(Greater, false, k, present),
+            CompareOp::Ge => bsi.compare_within(Greater, true, k, present),
         });
     }
     let values = index.values.as_ref()?;
@@ -224,11 +288,11 @@ fn compare_index(
         Some((sample, _)) => sample.sql_cmp(value)?,
     };
     Some(match op {
-        CompareOp::Eq => values.eq(value),
-        CompareOp::Ne => present - values.eq(value),
-        CompareOp::Lt => values.range(None, Some((value, false))),
-        CompareOp::Le => values.range(None, Some((value, true))),
-        CompareOp::Gt => values.range(Some((value, false)), None),
-        CompareOp::Ge => values.range(Some((value, true)), None),
+        CompareOp::Eq => values.eq_within(value, present),
+        CompareOp::Ne => present - values.eq_within(value, present),
+        CompareOp::Lt => values.range(None, Some((value, false))) & present,
+        CompareOp::Le => values.range(None, Some((value, true))) & present,
+        CompareOp::Gt => values.range(Some((value, false)), None) & present,
+        CompareOp::Ge => values.range(Some((value, true)), None) & present,
     })
 }

@@ -84,6 +84,14 @@ impl ValueBitmaps {
         }
     }
 
+    /// Rows of `within` equal to `v`.
+    pub fn eq_within(&self, v: &Value, within: &RoaringBitmap) -> RoaringBitmap {
+        match self.values.binary_search_by(|x| order(x, v)) {
+            Ok(i) => &self.bitmaps[i] & within,
+            Err(_) => RoaringBitmap::new(),
+        }
+    }
+
     /// Rows whose value lies between `lo` and `hi` (each bound optional,
     /// inclusive or not).
     pub fn range(&self, lo: Option<(&Value, bool)>, hi: Option<(&Value, bool)>) -> RoaringBitmap {

@@ -82,7 +82,7 @@ impl ExecContext {
     }
 }
 
-type Rows = Box<dyn Iterator<Item = SqlResult<Vec<Value>>> + Send>;
+pub(crate) type Rows = Box<dyn Iterator<Item = SqlResult<Vec<Value>>> + Send>;
 
 /// When a statement's transaction and the statement itself started
 /// (microseconds since 2000-01-01 UTC): now() and statement_timestamp().
@@ -780,7 +780,10 @@ fn run_operator(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             {
                 return Ok(Box::new(rows.into_iter().map(Ok)));
             }
-            let input = run_prepared(input, ctx)?;
+            let input = match super::narrow::aggregate_input(input, keys, aggs, ctx)? {
+                Some(rows) => rows,
+                None => run_prepared(input, ctx)?,
+            };
             aggregate(input, keys, aggs, arg_types, ctx)?
         }
         Plan::Sort { input, keys } => {

@@ -98,6 +98,12 @@ pub enum Expr {
 /// its cached result or hash table).
 pub trait Evaluate: std::fmt::Debug + Send + Sync {
     fn eval(&self, row: &[Value], ctx: &EvalContext) -> SqlResult<Value>;
+
+    /// The columns of the row that [`Self::eval`] reads; None when not
+    /// known (then it may read any).
+    fn columns_read(&self) -> Option<Vec<usize>> {
+        None
+    }
 }
 
 /// A prepared [`Evaluate`]; equal only to itself.
@@ -314,6 +320,24 @@ impl Expr {
 
     /// Calls `f` on the expression and every sub-expression, top-down (not
     /// entering subquery plans).
+    /// The columns of the row the expression reads (prepared subqueries
+    /// included); None when some part does not say.
+    pub fn columns_read(&self) -> Option<Vec<usize>> {
+        let mut out = Vec::new();
+        let mut known = true;
+        self.visit(&mut |e| match e {
+            Expr::Column(c) => out.push(*c),
+            Expr::Runtime(r) => match r.0.columns_read() {
+                Some(cs) => out.extend(cs),
+                None => known = false,
+            },
+            // Unprepared: the planner's form, not evaluated as such.
+            Expr::Subquery(_) => known = false,
+            _ => {}
+        });
+        known.then_some(out)
+    }
+
     pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
         let _ = self.transform(&mut |e| {
             f(e);

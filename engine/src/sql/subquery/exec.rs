@@ -10,6 +10,7 @@ use crate::types::Value;
 use super::super::error::{SqlError, SqlResult, code};
 use super::super::executor::{ExecContext, row_key, run};
 use super::super::expr::{EvalContext, Evaluate, Expr, Runtime};
+use super::super::idset::IdSet;
 use super::super::plan::Plan;
 use super::super::semijoin::{
     Decorrelated, DecorrelatedAggregate, SemiJoinTable, decorrelate, decorrelate_aggregate,
@@ -35,6 +36,8 @@ struct Prepared {
     plan: Plan,
     ctx: Arc<ExecContext>,
     strategy: Strategy,
+    /// The outer row's columns it reads, when known.
+    columns: Option<Vec<usize>>,
 }
 
 /// [`SubqueryKind`] with the IN operand prepared.
@@ -48,8 +51,8 @@ enum Kind {
 enum Strategy {
     /// Reads no outer row: run once, on first use.
     Once(Mutex<Option<Arc<Outcome>>>),
-    /// Correlated by equalities: a hash table built once.
-    Hashed(Box<Decorrelated>, Mutex<Option<Arc<SemiJoinTable>>>),
+    /// Correlated by equalities: a hash table (or id set) built once.
+    Hashed(Box<Decorrelated>, Mutex<Option<Arc<BuildSide>>>),
     /// A scalar aggregate correlated by equalities: grouped once.
     Grouped(
         Box<DecorrelatedAggregate>,
@@ -70,6 +73,16 @@ struct AggregateGroups {
 enum Outcome {
     Value(Value),
     Set(SemiJoinTable),
+    /// IN over one integer column of an index scan.
+    Ids(IdSet),
+}
+
+/// The build side of a correlated EXISTS or IN.
+enum BuildSide {
+    Rows(SemiJoinTable),
+    /// EXISTS correlated by one integer column of an index scan, with no
+    /// other condition on the outer row.
+    Ids(IdSet),
 }
 
 impl std::fmt::Debug for Prepared {
@@ -113,16 +126,34 @@ impl Prepared {
             refs.dedup();
             Strategy::PerRow(refs, Mutex::new(HashMap::new()))
         };
+        let mut columns = Some(Vec::new());
+        outer_refs(&s.plan, 1, &mut |k, i| match (k, columns.as_mut()) {
+            (0, Some(cs)) => cs.push(i),
+            // Rows further out are substituted before it runs.
+            _ => columns = None,
+        });
+        if let (Kind::In(x), Some(cs)) = (&kind, columns.as_mut()) {
+            match x.columns_read() {
+                Some(more) => cs.extend(more),
+                None => columns = None,
+            }
+        }
         Ok(Prepared {
             kind,
             plan: s.plan.clone(),
             ctx: ctx.clone(),
             strategy,
+            columns,
         })
     }
 
     /// Runs `plan` and reduces its rows as the kind says.
     fn outcome(&self, plan: &Plan) -> SqlResult<Outcome> {
+        if let Kind::In(_) = self.kind
+            && let Some(ids) = IdSet::of_projection(plan, &self.ctx)?
+        {
+            return Ok(Outcome::Ids(ids));
+        }
         let mut rows = run(plan, &self.ctx)?;
         Ok(match self.kind {
             Kind::Scalar => {
@@ -154,7 +185,10 @@ impl Prepared {
         Ok(match (outcome, &self.kind) {
             (Outcome::Value(v), _) => v.clone(),
             (Outcome::Set(t), Kind::In(x)) => t.contains(&[], &x.eval(row, ctx)?),
-            (Outcome::Set(_), _) => return Err(SqlError::internal("subquery outcome mismatch")),
+            (Outcome::Ids(ids), Kind::In(x)) => ids.contains(&x.eval(row, ctx)?)?,
+            (Outcome::Set(_) | Outcome::Ids(_), _) => {
+                return Err(SqlError::internal("subquery outcome mismatch"));
+            }
         })
     }
 }
@@ -177,6 +211,10 @@ fn cached<T>(
 }
 
 impl Evaluate for Prepared {
+    fn columns_read(&self) -> Option<Vec<usize>> {
+        self.columns.clone()
+    }
+
     fn eval(&self, row: &[Value], ctx: &EvalContext) -> SqlResult<Value> {
         match &self.strategy {
             Strategy::Once(slot) => {
@@ -184,12 +222,29 @@ impl Evaluate for Prepared {
                 self.answer(&outcome, row, ctx)
             }
             Strategy::Hashed(d, slot) => {
-                let table = cached(slot, || {
+                let build = cached(slot, || {
+                    if let (Kind::Exists, None, [Expr::Column(k)]) =
+                        (&self.kind, &d.residual, d.inner_keys.as_slice())
+                        && let Some(ids) = IdSet::of_column(&d.build, *k, &self.ctx)?
+                    {
+                        return Ok(BuildSide::Ids(ids));
+                    }
                     let value = matches!(self.kind, Kind::In(_)).then_some(&d.value);
                     let rows = run(&d.build, &self.ctx)?;
                     let keep_rows = d.residual.is_some();
                     SemiJoinTable::build(rows, &d.inner_keys, value, keep_rows, ctx)
+                        .map(BuildSide::Rows)
                 })?;
+                let table = match build.as_ref() {
+                    BuildSide::Ids(ids) => {
+                        let key = eval_all(&d.outer_keys, row, ctx)?;
+                        let [key] = key.as_slice() else {
+                            return Err(SqlError::internal("an id set with several keys"));
+                        };
+                        return Ok(Value::Boolean(ids.exists(key)?));
+                    }
+                    BuildSide::Rows(table) => table,
+                };
                 let key = eval_all(&d.outer_keys, row, ctx)?;
                 let x = match &self.kind {
                     Kind::In(x) => Some(x.eval(row, ctx)?),

@@ -1,0 +1,183 @@
+//! Behavioral segments as sets of ids: the build side of a semi-join whose
+//! rows are an index scan of one table, keyed by one integer column
+//! (`c.id IN (SELECT customer_id FROM transactions WHERE …)`,
+//! `NOT EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id
+//! AND …)`).
+//!
+//! The scan's rows are selected by the segments' bitmaps
+//! ([`index_plan::select`]) and only the key column is read at the selected
+//! positions, into a roaring treemap of the values. Probing is a bitmap
+//! lookup. Compared with [`super::semijoin::SemiJoinTable`], no row is
+//! materialised and no key is hashed.
+
+use roaring::RoaringTreemap;
+
+use super::error::{SqlError, SqlResult};
+use super::executor::ExecContext;
+use super::index_plan;
+use super::plan::Plan;
+use crate::types::{DataType, Value};
+use crate::version::column_map;
+
+/// The values of an integer column among some rows.
+#[derive(Debug, Default)]
+pub struct IdSet {
+    /// The non-NULL values, as their two's-complement bits.
+    ids: RoaringTreemap,
+    /// Whether a row had NULL in the column.
+    has_null: bool,
+    /// Whether there was any row at all.
+    any_row: bool,
+}
+
+impl IdSet {
+    /// The set of `plan`'s only column, for a plan `[DISTINCT] SELECT col
+    /// FROM t [WHERE <indexed conjuncts>]`; None for any other plan.
+    pub fn of_projection(plan: &Plan, ctx: &ExecContext) -> SqlResult<Option<IdSet>> {
+        let mut p = plan;
+        if let Plan::Distinct { input } = p {
+            p = input;
+        }
+        match p {
+            Plan::Project { input, exprs } => match exprs.as_slice() {
+                [super::expr::Expr::Column(c)] => Self::of_column(input, *c, ctx),
+                _ => Ok(None),
+            },
+            _ => Ok(None),
+        }
+    }
+
+    /// The values of column `column` of the rows of `scan`, an index scan
+    /// or a whole-table scan; None when `scan` is something else or the
+    /// column is not BIGINT or INTEGER.
+    pub fn of_column(scan: &Plan, column: usize, ctx: &ExecContext) -> SqlResult<Option<IdSet>> {
+        let (table, index) = match scan {
+            Plan::IndexScan { table, index } => (*table, Some(index)),
+            Plan::Scan { table } => (*table, None),
+            _ => return Ok(None),
+        };
+        let def = ctx.version.table_def(table)?;
+        if !matches!(
+            def.columns.get(column).map(|c| c.ty),
+            Some(DataType::BigInt | DataType::Integer)
+        ) {
+            return Ok(None);
+        }
+        let selection = index_plan::select(table, index, ctx)?;
+        let data = ctx.version.table(table)?;
+        let current = def.column_ids();
+        let mut set = IdSet::default();
+        for (seg, rows) in data.segments.iter().zip(&selection.segments) {
+            ctx.interrupt.check()?;
+            if rows.is_empty() {
+                continue;
+            }
+            set.any_row = true;
+            let Some(sc) = column_map(&seg.handle.column_ids, &current)[column] else {
+                set.has_null = true;
+                continue;
+            };
+            let segment = &seg.handle.segment;
+            for pos in rows {
+                set.add(&segment.value(sc, pos))?;
+            }
+        }
+        for (_, row) in &selection.memtable {
+            set.any_row = true;
+            set.add(row.get(column).unwrap_or(&Value::Null))?;
+        }
+        Ok(Some(set))
+    }
+
+    fn add(&mut self, v: &Value) -> SqlResult<()> {
+        match integer(v)? {
+            Some(x) => {
+                self.ids.insert(x as u64);
+            }
+            None => self.has_null = true,
+        }
+        Ok(())
+    }
+
+    /// EXISTS for the rows whose key is `key`: NULL matches nothing.
+    pub fn exists(&self, key: &Value) -> SqlResult<bool> {
+        Ok(integer(key)?.is_some_and(|x| self.ids.contains(x as u64)))
+    }
+
+    /// `x IN (the values)`: TRUE if one equals `x`, else NULL if `x` or
+    /// one of them is NULL, else FALSE (also for no rows at all).
+    pub fn contains(&self, x: &Value) -> SqlResult<Value> {
+        if !self.any_row {
+            return Ok(Value::Boolean(false));
+        }
+        Ok(match integer(x)? {
+            None => Value::Null,
+            Some(x) if self.ids.contains(x as u64) => Value::Boolean(true),
+            Some(_) if self.has_null => Value::Null,
+            Some(_) => Value::Boolean(false),
+        })
+    }
+}
+
+/// An integer value as i64; None for NULL. The binder gives both sides of
+/// the comparison one integer type, so anything else is a planning error.
+fn integer(v: &Value) -> SqlResult<Option<i64>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::BigInt(x) => Ok(Some(*x)),
+        Value::Integer(x) => Ok(Some(i64::from(*x))),
+        other => Err(SqlError::internal(format!(
+            "an id set probed with a non-integer value {other:?}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(values: &[Value]) -> IdSet {
+        let mut s = IdSet::default();
+        for v in values {
+            s.any_row = true;
+            s.add(v).unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn in_follows_sql_null_rules() {
+        let t = set(&[Value::BigInt(1), Value::BigInt(-5), Value::Integer(7)]);
+        assert_eq!(
+            t.contains(&Value::BigInt(-5)).unwrap(),
+            Value::Boolean(true)
+        );
+        assert_eq!(
+            t.contains(&Value::Integer(7)).unwrap(),
+            Value::Boolean(true)
+        );
+        assert_eq!(
+            t.contains(&Value::BigInt(2)).unwrap(),
+            Value::Boolean(false)
+        );
+        assert_eq!(t.contains(&Value::Null).unwrap(), Value::Null);
+        let with_null = set(&[Value::BigInt(1), Value::Null]);
+        assert_eq!(with_null.contains(&Value::BigInt(2)).unwrap(), Value::Null);
+        assert_eq!(
+            with_null.contains(&Value::BigInt(1)).unwrap(),
+            Value::Boolean(true)
+        );
+        // No rows: FALSE, even for NULL.
+        let empty = IdSet::default();
+        assert_eq!(empty.contains(&Value::Null).unwrap(), Value::Boolean(false));
+    }
+
+    #[test]
+    fn exists_matches_no_null_key() {
+        let t = set(&[Value::BigInt(3), Value::Null]);
+        assert!(t.exists(&Value::BigInt(3)).unwrap());
+        assert!(!t.exists(&Value::BigInt(4)).unwrap());
+        assert!(!t.exists(&Value::Null).unwrap());
+        assert!(t.exists(&Value::Text("3".into())).is_err());
+    }
+}
