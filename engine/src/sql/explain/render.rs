@@ -280,6 +280,7 @@ impl<'a> Render<'a> {
                         let loops = mine.loops.max(1);
                         node.removed = Some(theirs.rows.saturating_sub(mine.rows) / loops);
                     }
+                    node.notes.extend(profile.notes_of(p));
                 }
                 (node, names)
             }
