@@ -67,6 +67,9 @@ impl IdSet {
         let data = ctx.version.table(table)?;
         let current = def.column_ids();
         let mut set = IdSet::default();
+        // Collected, sorted and appended at once: one treemap insert per
+        // value is several times slower.
+        let mut ids: Vec<u64> = Vec::new();
         for (seg, rows) in data.segments.iter().zip(&selection.segments) {
             ctx.interrupt.check()?;
             if rows.is_empty() {
@@ -78,10 +81,18 @@ impl IdSet {
                 continue;
             };
             let segment = &seg.handle.segment;
+            ids.reserve(rows.len() as usize);
             for pos in rows {
-                set.add(&segment.value(sc, pos))?;
+                match integer(&segment.value(sc, pos))? {
+                    Some(x) => ids.push(x as u64),
+                    None => set.has_null = true,
+                }
             }
         }
+        ids.sort_unstable();
+        ids.dedup();
+        set.ids = RoaringTreemap::from_sorted_iter(ids)
+            .map_err(|_| SqlError::internal("id set values out of order"))?;
         for (_, row) in &selection.memtable {
             set.any_row = true;
             set.add(row.get(column).unwrap_or(&Value::Null))?;

@@ -280,6 +280,7 @@ impl<'a> Render<'a> {
                         let loops = mine.loops.max(1);
                         node.removed = Some(theirs.rows.saturating_sub(mine.rows) / loops);
                     }
+                    node.notes.extend(profile.notes_of(p));
                 }
                 (node, names)
             }
@@ -555,5 +556,41 @@ fn flatten(e: &Expr, and: bool) -> Vec<&Expr> {
             out
         }
         _ => vec![e],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_indent_as_postgresql_prints_them() {
+        let mut leaf = Node::new("Seq Scan on t");
+        leaf.filter = Some("(a = 1)".into());
+        leaf.removed = Some(3);
+        let mut sort = Node::new("Sort");
+        sort.details.push("Sort Key: a".into());
+        sort.children.push(leaf);
+        let mut sub = Node::new("SubPlan 1");
+        sub.label = true;
+        sub.children.push(Node::new("Result"));
+        let mut root = Node::new("Limit");
+        root.stats = Some("(actual rows=1 loops=1)".into());
+        root.children = vec![sort, sub];
+        let mut out = Vec::new();
+        root.lines(&mut out);
+        assert_eq!(
+            out,
+            [
+                "Limit  (actual rows=1 loops=1)",
+                "  ->  Sort",
+                "        Sort Key: a",
+                "        ->  Seq Scan on t",
+                "              Filter: (a = 1)",
+                "              Rows Removed by Filter: 3",
+                "  SubPlan 1",
+                "    ->  Result",
+            ]
+        );
     }
 }

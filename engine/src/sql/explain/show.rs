@@ -265,3 +265,69 @@ fn array_literal(list: &[Expr], tz: &SessionTimeZone) -> Option<String> {
     }
     Some(quote(&format!("{{{}}}", items.join(","))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(e: &Expr) -> String {
+        let names = ["country".to_owned(), "city".to_owned()];
+        let tz = SessionTimeZone::utc();
+        let mut s = Shower {
+            names: &names,
+            outer: &[],
+            time_zone: &tz,
+            subplans: Vec::new(),
+            first_subplan: 1,
+        };
+        s.expr(e)
+    }
+
+    fn text(s: &str) -> Expr {
+        Expr::Literal(Value::Text(s.into()))
+    }
+
+    #[test]
+    fn lists_of_constants_show_as_array_literals_quoted_as_postgresql_does() {
+        let e = Expr::InList {
+            expr: Expr::Column(0).boxed(),
+            list: vec![
+                text("DE"),
+                text("a b"),
+                text("x\"y"),
+                text(""),
+                text("it's"),
+            ],
+        };
+        assert_eq!(
+            show(&e),
+            r#"(country = ANY ('{DE,"a b","x\"y","",it''s}'))"#
+        );
+        let e = Expr::InList {
+            expr: Expr::Column(1).boxed(),
+            list: vec![text("x"), Expr::Column(0)],
+        };
+        assert_eq!(show(&e), "(city = ANY (ARRAY['x', country]))");
+    }
+
+    #[test]
+    fn chains_flatten_and_constants_keep_their_types() {
+        let eq = |c, v| Expr::Compare(CmpOp::Eq, Expr::Column(c).boxed(), v);
+        let e = Expr::And(
+            Expr::And(
+                eq(0, text("DE").boxed()).boxed(),
+                eq(1, Expr::Literal(Value::Date(0)).boxed()).boxed(),
+            )
+            .boxed(),
+            Expr::Not(Expr::IsNull(Expr::Column(1).boxed()).boxed()).boxed(),
+        );
+        assert_eq!(
+            show(&e),
+            "((country = 'DE') AND (city = '2000-01-01'::date) AND (NOT (city IS NULL)))"
+        );
+        let cast = Expr::Cast(Expr::Literal(Value::Integer(3)).boxed(), DataType::BigInt);
+        assert_eq!(show(&cast), "3");
+        assert_eq!(scalar_name(Scalar::SplitPart), "split_part");
+        assert_eq!(scalar_name(Scalar::StrPos), "strpos");
+    }
+}
