@@ -67,8 +67,6 @@ pub struct Altered {
     pub not_null: Vec<usize>,
     /// CHECK constraints were added: existing rows must pass them.
     pub new_checks: bool,
-    /// Actions skipped by IF [NOT] EXISTS, as PostgreSQL's NOTICEs say.
-    pub skipped: Vec<String>,
 }
 
 /// Works out `ALTER TABLE` against `catalog`. None when the table does not
@@ -105,7 +103,6 @@ pub fn alter(a: &ast::AlterTable, catalog: &Catalog) -> SqlResult<Option<Altered
         fill: Vec::new(),
         not_null: Vec::new(),
         new_checks: false,
-        skipped: Vec::new(),
     };
     for action in actions {
         apply(&mut altered, action, catalog)?;
@@ -190,11 +187,8 @@ fn apply(altered: &mut Altered, action: Action, catalog: &Catalog) -> SqlResult<
         } => {
             let name = ident_name(&column.name);
             if def.column_index(&name).is_some() {
+                // IF NOT EXISTS: skipped (without PostgreSQL's NOTICE).
                 if if_not_exists {
-                    altered.skipped.push(format!(
-                        "column \"{name}\" of relation \"{}\" already exists, skipping",
-                        def.name
-                    ));
                     return Ok(());
                 }
                 return Err(duplicate_column(&name, &def.name));
@@ -233,11 +227,8 @@ fn apply(altered: &mut Altered, action: Action, catalog: &Catalog) -> SqlResult<
             cascade,
         } => {
             let Some(pos) = def.column_index(&name) else {
+                // IF EXISTS: skipped (without PostgreSQL's NOTICE).
                 if if_exists {
-                    altered.skipped.push(format!(
-                        "column \"{name}\" of relation \"{}\" does not exist, skipping",
-                        def.name
-                    ));
                     return Ok(());
                 }
                 return Err(undefined_column(&name, &def.name));
