@@ -697,18 +697,30 @@ fn lookup(x: Expr, table: Vec<(i64, String)>, otherwise: Expr) -> Expr {
     if table.is_empty() {
         return otherwise;
     }
-    let key = Expr::Cast(x.boxed(), DataType::BigInt);
+    case_lookup(
+        Expr::Cast(x.boxed(), DataType::BigInt),
+        table
+            .into_iter()
+            .map(|(k, v)| (Value::BigInt(k), Value::Text(v))),
+        otherwise,
+    )
+}
+
+/// `CASE WHEN key = k THEN v … ELSE otherwise END` for constant pairs
+/// `(k, v)`: how the catalog functions look an expression up in a table
+/// known when the statement is bound.
+pub(super) fn case_lookup(
+    key: Expr,
+    pairs: impl IntoIterator<Item = (Value, Value)>,
+    otherwise: Expr,
+) -> Expr {
     Expr::Case {
-        whens: table
+        whens: pairs
             .into_iter()
             .map(|(k, v)| {
                 (
-                    Expr::Compare(
-                        CmpOp::Eq,
-                        key.clone().boxed(),
-                        Expr::Literal(Value::BigInt(k)).boxed(),
-                    ),
-                    Expr::Literal(Value::Text(v)),
+                    Expr::Compare(CmpOp::Eq, key.clone().boxed(), Expr::Literal(k).boxed()),
+                    Expr::Literal(v),
                 )
             })
             .collect(),
@@ -1066,22 +1078,13 @@ pub(crate) fn call(b: &mut Binder, name: &str, args: Vec<Bound>) -> SqlResult<Op
             let x = b.coerce(x, DataType::Text)?;
             let key = Expr::Call(Scalar::Lower, vec![x]);
             Bound {
-                expr: Expr::Case {
-                    whens: super::type_names()
+                expr: case_lookup(
+                    key,
+                    super::type_names()
                         .into_iter()
-                        .map(|(name, oid)| {
-                            (
-                                Expr::Compare(
-                                    CmpOp::Eq,
-                                    key.clone().boxed(),
-                                    Expr::Literal(Value::Text(name)).boxed(),
-                                ),
-                                Expr::Literal(Value::Integer(oid)),
-                            )
-                        })
-                        .collect(),
-                    otherwise: Expr::Literal(Value::Null).boxed(),
-                },
+                        .map(|(name, oid)| (Value::Text(name), Value::Integer(oid))),
+                    Expr::Literal(Value::Null),
+                ),
                 ty: Ty::Known(DataType::Integer),
             }
         }

@@ -12,7 +12,8 @@ use crate::types::{DataType, Value};
 
 use super::super::binder::{Binder, Bound, Ty};
 use super::super::error::{SqlError, SqlResult, code};
-use super::super::expr::{CmpOp, Expr};
+use super::super::expr::Expr;
+use super::bind::case_lookup;
 use super::tables::SYSTEM_TABLES;
 use super::{SystemCatalog, table_oid};
 
@@ -101,22 +102,13 @@ pub(crate) fn has_privilege(
     }
     // An OID expression: NULL for an OID that is no table, as PostgreSQL.
     let key = Expr::Cast(b.coerce(table, DataType::BigInt)?.boxed(), DataType::BigInt);
-    Ok(boolean(Expr::Case {
-        whens: by_oid
+    Ok(boolean(case_lookup(
+        key,
+        by_oid
             .into_iter()
-            .map(|(oid, held)| {
-                (
-                    Expr::Compare(
-                        CmpOp::Eq,
-                        key.clone().boxed(),
-                        Expr::Literal(Value::BigInt(oid)).boxed(),
-                    ),
-                    Expr::Literal(Value::Boolean(held)),
-                )
-            })
-            .collect(),
-        otherwise: Expr::Literal(Value::Null).boxed(),
-    }))
+            .map(|(oid, held)| (Value::BigInt(oid), Value::Boolean(held))),
+        Expr::Literal(Value::Null),
+    )))
 }
 
 /// A constant text argument (a string literal).
