@@ -13,7 +13,7 @@ use std::path::Path;
 use bytes::Bytes;
 use crmdb_client::{Generator, GeneratorConfig, write_csv};
 use futures::{SinkExt, StreamExt};
-use support::{TestServer, proc_memory, sqlstate};
+use support::{TestServer, count, proc_memory, sqlstate};
 
 /// The generated CRM data as CSV with a header line, per table.
 struct CrmCsv {
@@ -62,14 +62,6 @@ async fn copy_out(client: &tokio_postgres::Client, sql: &str) -> Vec<u8> {
         out.extend_from_slice(&chunk.unwrap());
     }
     out
-}
-
-async fn count(client: &tokio_postgres::Client, table: &str) -> i64 {
-    client
-        .query_one(&format!("SELECT count(*) FROM {table}"), &[])
-        .await
-        .unwrap()
-        .get(0)
 }
 
 async fn load_crm(client: &tokio_postgres::Client, csv: &CrmCsv) {

@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::TestServer;
+use support::{TestServer, count};
 use tokio_postgres::SimpleQueryMessage;
 
 const CUSTOMERS: &str = "INSERT INTO customers \
@@ -91,11 +91,7 @@ async fn explain_through_the_wire() {
         .simple_query("EXPLAIN DELETE FROM customers WHERE id = 2")
         .await
         .unwrap();
-    let n: i64 = client
-        .query_one("SELECT count(*) FROM customers", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let n = count(&client, "customers").await;
     assert_eq!(n, 3);
     let plan = lines(
         &client
@@ -114,11 +110,7 @@ async fn explain_through_the_wire() {
             "        Rows Removed by Filter: 2",
         ]
     );
-    let n: i64 = client
-        .query_one("SELECT count(*) FROM customers", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let n = count(&client, "customers").await;
     assert_eq!(n, 2);
 
     // psql prints the plan under its QUERY PLAN header.

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
-use support::{PASSWORD, TestServer, USER, proc_memory, sqlstate};
+use support::{PASSWORD, TestServer, USER, count, proc_memory, sqlstate};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::task::JoinSet;
 
@@ -40,12 +40,7 @@ async fn stored_ids(client: &tokio_postgres::Client) -> (Vec<i64>, i64) {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let n = client
-        .query_one("SELECT count(*) FROM interactions", &[])
-        .await
-        .unwrap()
-        .get(0);
-    (ids, n)
+    (ids, count(client, "interactions").await)
 }
 
 /// One transaction of `ids` for customer `customer`, reading the
@@ -433,12 +428,7 @@ async fn a_client_that_stops_reading_a_large_result_holds_no_memory() {
 
     // Other sessions are untouched.
     let other = server.connect().await;
-    let n: i64 = other
-        .query_one("SELECT count(*) FROM big", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(n, ROWS as i64);
+    assert_eq!(count(&other, "big").await, ROWS as i64);
     other
         .execute("INSERT INTO big VALUES (-1, 'still writable')", &[])
         .await

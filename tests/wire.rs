@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use support::{PASSWORD, TestServer, USER, sqlstate};
+use support::{PASSWORD, TestServer, USER, count, sqlstate};
 use tokio_postgres::SimpleQueryMessage;
 use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
@@ -338,11 +338,7 @@ async fn transactions_commit_rollback_and_failed_blocks() {
     let txn = client.transaction().await.unwrap();
     txn.execute("DELETE FROM customers", &[]).await.unwrap();
     txn.rollback().await.unwrap();
-    let n: i64 = client
-        .query_one("SELECT count(*) FROM customers", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let n = count(&client, "customers").await;
     assert_eq!(n, 2);
 
     // An error inside a block: everything is refused until ROLLBACK.
@@ -380,11 +376,7 @@ async fn transactions_commit_rollback_and_failed_blocks() {
         .await
         .unwrap();
     client.execute("COMMIT", &[]).await.unwrap();
-    let n: i64 = client
-        .query_one("SELECT count(*) FROM customers", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let n = count(&client, "customers").await;
     assert_eq!(n, 1);
 }
 
@@ -685,9 +677,5 @@ async fn cancel_request_and_statement_timeout_stop_a_running_query() {
         .batch_execute("SET statement_timeout = 0")
         .await
         .unwrap();
-    let row = client
-        .query_one("SELECT count(*) FROM t", &[])
-        .await
-        .unwrap();
-    assert_eq!(row.get::<_, i64>(0), 3000);
+    assert_eq!(count(&client, "t").await, 3000);
 }

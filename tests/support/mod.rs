@@ -195,6 +195,15 @@ impl Drop for TestServer {
     }
 }
 
+/// `SELECT count(*) FROM table`.
+pub async fn count(client: &tokio_postgres::Client, table: &str) -> i64 {
+    client
+        .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
 /// The SQLSTATE of a driver error.
 pub fn sqlstate(e: &tokio_postgres::Error) -> String {
     e.as_db_error()
