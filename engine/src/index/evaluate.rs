@@ -8,6 +8,8 @@
 //! bitmaps or bit-sliced index when the segment has them and the constant
 //! maps onto them exactly; otherwise it scans that one column.
 
+use std::borrow::Cow;
+
 use roaring::RoaringBitmap;
 
 use super::column::{ColumnIndex, bsi_key};
@@ -59,33 +61,41 @@ impl SegmentView<'_> {
     fn truth(&self, p: &Predicate, domain: &RoaringBitmap, counts: &mut LeafCounts) -> Truth {
         match p {
             Predicate::And(ps) => {
-                let mut yes = domain.clone();
-                let mut unknown = RoaringBitmap::new();
+                let mut acc: Option<Truth> = None;
                 for child in self.by_cost(ps) {
-                    if yes.is_empty() && unknown.is_empty() {
-                        break;
-                    }
-                    let alive = &yes | &unknown;
-                    let t = self.truth(child, &alive, counts);
-                    // true∧u = u, u∧u = u, u∧true = u; anything∧false = false.
-                    unknown = (&unknown & &(&t.yes | &t.unknown)) | (&yes & &t.unknown);
-                    yes &= &t.yes;
+                    let t = match &acc {
+                        None => self.truth(child, domain, counts),
+                        Some(a) if a.yes.is_empty() && a.unknown.is_empty() => break,
+                        Some(a) if a.unknown.is_empty() => self.truth(child, &a.yes, counts),
+                        Some(a) => self.truth(child, &(&a.yes | &a.unknown), counts),
+                    };
+                    acc = Some(match acc {
+                        None => t,
+                        Some(a) => and(a, t),
+                    });
                 }
-                Truth { yes, unknown }
+                acc.unwrap_or_else(|| Truth {
+                    yes: domain.clone(),
+                    unknown: RoaringBitmap::new(),
+                })
             }
             Predicate::Or(ps) => {
                 let mut yes = RoaringBitmap::new();
                 let mut unknown = RoaringBitmap::new();
                 for child in self.by_cost(ps) {
-                    let pending = domain - &yes;
+                    let pending = if yes.is_empty() {
+                        Cow::Borrowed(domain)
+                    } else {
+                        Cow::Owned(domain - &yes)
+                    };
                     if pending.is_empty() {
                         break;
                     }
                     let t = self.truth(child, &pending, counts);
                     // u∨true = true, u∨false = u, false∨u = u.
                     unknown -= &t.yes;
-                    unknown |= &t.unknown;
-                    yes |= &t.yes;
+                    unknown |= t.unknown;
+                    yes |= t.yes;
                 }
                 Truth { yes, unknown }
             }
@@ -109,17 +119,17 @@ impl SegmentView<'_> {
                 if value.is_null() {
                     return all_unknown(domain);
                 }
-                self.leaf(*column, domain, counts, |index, ty, present| {
-                    compare_index(index, ty, present, *op, value)
+                self.leaf(*column, domain, counts, |index, present| {
+                    compare_index(index, present, *op, value)
                 })
                 .unwrap_or_else(|| self.scan(*column, domain, counts, |v| compare(v, *op, value)))
             }
             Predicate::In { column, values } => {
                 let has_null = values.iter().any(Value::is_null);
-                let indexed = self.leaf(*column, domain, counts, |index, ty, present| {
+                let indexed = self.leaf(*column, domain, counts, |index, present| {
                     let mut yes = RoaringBitmap::new();
                     for v in values.iter().filter(|v| !v.is_null()) {
-                        yes |= compare_index(index, ty, present, CompareOp::Eq, v)?;
+                        yes |= compare_index(index, present, CompareOp::Eq, v)?;
                     }
                     Some(yes)
                 });
@@ -181,15 +191,15 @@ impl SegmentView<'_> {
         }
     }
 
-    /// A comparison leaf answered by `by_index(index, type, non-NULL rows
-    /// of the domain)` (true rows among them), its unknown rows being the
-    /// NULLs; None when the segment has no index that answers it.
+    /// A comparison leaf answered by `by_index(index, non-NULL rows of the
+    /// domain)` (true rows among them), its unknown rows being the NULLs;
+    /// None when the segment has no index that answers it.
     fn leaf(
         &self,
         column: usize,
         domain: &RoaringBitmap,
         counts: &mut LeafCounts,
-        by_index: impl FnOnce(&ColumnIndex, &DataType, &RoaringBitmap) -> Option<RoaringBitmap>,
+        by_index: impl FnOnce(&ColumnIndex, &Present) -> Option<RoaringBitmap>,
     ) -> Option<Truth> {
         let Some(c) = self.map.get(column).copied().flatten() else {
             counts.indexed += 1;
@@ -200,12 +210,25 @@ impl SegmentView<'_> {
             return None;
         }
         let nulls = self.segment.nulls(c);
-        let present = domain - nulls;
-        let yes = by_index(index, &self.segment.column_types()[c], &present)?;
+        let rows = if nulls.is_empty() {
+            Cow::Borrowed(domain)
+        } else {
+            Cow::Owned(domain - nulls)
+        };
+        let present = Present {
+            everything: rows.len() == u64::from(self.segment.row_count()),
+            rows,
+            ty: &self.segment.column_types()[c],
+        };
+        let yes = by_index(index, &present)?;
         counts.indexed += 1;
         Some(Truth {
             yes,
-            unknown: nulls & domain,
+            unknown: if nulls.is_empty() {
+                RoaringBitmap::new()
+            } else {
+                nulls & domain
+            },
         })
     }
 
@@ -258,27 +281,58 @@ fn all_unknown(all: &RoaringBitmap) -> Truth {
     }
 }
 
+/// The rows of `t.yes ∧ u.yes` and where the AND is unknown, for `u`
+/// evaluated over the rows `t` left alive (true or unknown).
+fn and(t: Truth, u: Truth) -> Truth {
+    if t.unknown.is_empty() {
+        // u's rows are all within t.yes.
+        return u;
+    }
+    // true∧u = u, u∧u = u, u∧true = u; anything∧false = false.
+    let unknown = (&t.unknown & &(&u.yes | &u.unknown)) | (&t.yes & &u.unknown);
+    Truth {
+        yes: u.yes - &t.unknown,
+        unknown,
+    }
+}
+
+/// The non-NULL rows of a leaf's domain in one segment column.
+struct Present<'a> {
+    rows: Cow<'a, RoaringBitmap>,
+    /// Whether `rows` is every row of the segment (nothing to intersect).
+    everything: bool,
+    ty: &'a DataType,
+}
+
+impl Present<'_> {
+    /// `b` restricted to these rows.
+    fn restrict(&self, b: RoaringBitmap) -> RoaringBitmap {
+        if self.everything { b } else { b & &*self.rows }
+    }
+}
+
 /// The rows of `present` (non-NULL rows of the domain) where `column op
 /// value` holds, from the column's indexes; None when they cannot answer
 /// it exactly.
 fn compare_index(
     index: &ColumnIndex,
-    ty: &DataType,
-    present: &RoaringBitmap,
+    present: &Present,
     op: CompareOp,
     value: &Value,
 ) -> Option<RoaringBitmap> {
     use std::cmp::Ordering::{Equal, Greater, Less};
     if let Some(bsi) = &index.bsi {
-        let k = bsi_key(ty, value)?;
-        return Some(match op {
-            CompareOp::Eq => bsi.compare_within(Equal, false, k, present),
-            CompareOp::Ne => present - bsi.compare_within(Equal, false, k, present),
-            CompareOp::Lt => bsi.compare_within(Less, false, k, present),
-            CompareOp::Le => bsi.compare_within(Less, true, k, present),
-            CompareOp::Gt => bsi.compare_within(Greater, false, k, present),
-            CompareOp::Ge => bsi.compare_within(Greater, true, k, present),
-        });
+        let k = bsi_key(present.ty, value)?;
+        let rows = &*present.rows;
+        let yes = match op {
+            CompareOp::Eq => bsi.compare_within(Equal, false, k, rows),
+            CompareOp::Ne => rows - bsi.compare_within(Equal, false, k, rows),
+            CompareOp::Lt => bsi.compare_within(Less, false, k, rows),
+            CompareOp::Le => bsi.compare_within(Less, true, k, rows),
+            CompareOp::Gt => bsi.compare_within(Greater, false, k, rows),
+            CompareOp::Ge => bsi.compare_within(Greater, true, k, rows),
+        };
+        return Some(yes);
     }
     let values = index.values.as_ref()?;
     // The bitmaps are ordered by sql_cmp, which only orders values of
@@ -287,12 +341,14 @@ fn compare_index(
         None => return Some(RoaringBitmap::new()),
         Some((sample, _)) => sample.sql_cmp(value)?,
     };
-    Some(match op {
-        CompareOp::Eq => values.eq_within(value, present),
-        CompareOp::Ne => present - values.eq_within(value, present),
-        CompareOp::Lt => values.range(None, Some((value, false))) & present,
-        CompareOp::Le => values.range(None, Some((value, true))) & present,
-        CompareOp::Gt => values.range(Some((value, false)), None) & present,
-        CompareOp::Ge => values.range(Some((value, true)), None) & present,
-    })
+    let yes = match op {
+        CompareOp::Eq if present.everything => values.eq(value),
+        CompareOp::Eq => values.eq_within(value, &present.rows),
+        CompareOp::Ne => &*present.rows - values.eq_within(value, &present.rows),
+        CompareOp::Lt => present.restrict(values.range(None, Some((value, false)))),
+        CompareOp::Le => present.restrict(values.range(None, Some((value, true)))),
+        CompareOp::Gt => present.restrict(values.range(Some((value, false)), None)),
+        CompareOp::Ge => present.restrict(values.range(Some((value, true)), None)),
+    };
+    Some(yes)
 }
