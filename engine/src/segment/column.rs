@@ -74,6 +74,50 @@ impl Column {
         }
     }
 
+    /// Appends to `out` the integer a bit-sliced index keys each row of
+    /// `rows` by (see [`crate::index::bsi_key`]; for INTEGER and BIGINT the
+    /// value itself), read straight from the mapped bytes without building
+    /// [`Value`]s; false (with `out` partly filled) when a value has no
+    /// such key. `rows` must be non-NULL rows.
+    pub fn keys(&self, buf: &[u8], rows: &RoaringBitmap, out: &mut Vec<i64>) -> bool {
+        debug_assert!(rows.is_disjoint(&self.nulls), "keys of NULLs");
+        out.reserve(rows.len() as usize);
+        match (&self.layout, self.ty) {
+            (Layout::Fixed { values, .. }, DataType::Integer | DataType::Date) => {
+                let (slots, _) = buf[values.clone()].as_chunks::<4>();
+                out.extend(
+                    rows.iter()
+                        .map(|p| i64::from(i32::from_le_bytes(slots[p as usize]))),
+                );
+            }
+            (Layout::Fixed { values, .. }, DataType::BigInt | DataType::TimestampTz) => {
+                let (slots, _) = buf[values.clone()].as_chunks::<8>();
+                out.extend(rows.iter().map(|p| i64::from_le_bytes(slots[p as usize])));
+            }
+            (
+                Layout::Numeric {
+                    common_scale: Some(scale),
+                    width: 8,
+                    mantissas,
+                    ..
+                },
+                DataType::Numeric(Some(t)),
+            ) if *scale == t.scale => {
+                let (slots, _) = buf[mantissas.clone()].as_chunks::<8>();
+                out.extend(rows.iter().map(|p| i64::from_le_bytes(slots[p as usize])));
+            }
+            (_, ty) => {
+                for pos in rows {
+                    match crate::index::bsi_key(&ty, &self.raw(buf, pos as usize)) {
+                        Some(k) => out.push(k),
+                        None => return false,
+                    }
+                }
+            }
+        }
+        true
+    }
+
     /// The value stored at `pos` ignoring the NULL bitmap.
     fn raw(&self, buf: &[u8], pos: usize) -> Value {
         match &self.layout {

@@ -206,6 +206,22 @@ impl Segment {
         self.columns[col].value(&self.bytes, pos)
     }
 
+    /// The bit-sliced-index keys of column `col` at the non-NULL rows
+    /// `rows` (for INTEGER and BIGINT, their values), appended to `out`;
+    /// false when a value has none (see `Column::keys`). Panics on
+    /// positions out of range, like [`Self::value`].
+    pub fn keys(&self, col: usize, rows: &RoaringBitmap, out: &mut Vec<i64>) -> bool {
+        if let Some(max) = rows.max() {
+            assert!(
+                max < self.rows,
+                "row {max} of {} in {}",
+                self.rows,
+                self.name
+            );
+        }
+        self.columns[col].keys(&self.bytes, rows, out)
+    }
+
     /// The whole row at `pos`.
     pub fn row(&self, pos: u32) -> Row {
         assert!(

@@ -10,6 +10,8 @@
 //! lookup. Compared with [`super::semijoin::SemiJoinTable`], no row is
 //! materialised and no key is hashed.
 
+use std::borrow::Cow;
+
 use roaring::RoaringTreemap;
 
 use super::error::{SqlError, SqlResult};
@@ -70,6 +72,7 @@ impl IdSet {
         // Collected, sorted and appended at once: one treemap insert per
         // value is several times slower.
         let mut ids: Vec<u64> = Vec::new();
+        let mut keys: Vec<i64> = Vec::new();
         for (seg, rows) in data.segments.iter().zip(&selection.segments) {
             ctx.interrupt.check()?;
             if rows.is_empty() {
@@ -81,13 +84,20 @@ impl IdSet {
                 continue;
             };
             let segment = &seg.handle.segment;
-            ids.reserve(rows.len() as usize);
-            for pos in rows {
-                match integer(&segment.value(sc, pos))? {
-                    Some(x) => ids.push(x as u64),
-                    None => set.has_null = true,
-                }
+            let nulls = segment.nulls(sc);
+            let present = if nulls.is_disjoint(rows) {
+                Cow::Borrowed(rows)
+            } else {
+                set.has_null = true;
+                Cow::Owned(rows - nulls)
+            };
+            // The values straight from the column block; the column is
+            // INTEGER or BIGINT, so every value is its own key.
+            keys.clear();
+            if !segment.keys(sc, &present, &mut keys) {
+                return Err(SqlError::internal("an integer column without integers"));
             }
+            ids.extend(keys.iter().map(|&x| x as u64));
         }
         ids.sort_unstable();
         ids.dedup();
