@@ -82,17 +82,26 @@ impl Column {
     pub fn keys(&self, buf: &[u8], rows: &RoaringBitmap, out: &mut Vec<i64>) -> bool {
         debug_assert!(rows.is_disjoint(&self.nulls), "keys of NULLs");
         out.reserve(rows.len() as usize);
+        // The positions first, then the slots: a loop of nothing but
+        // independent loads keeps many cache misses in flight, which a
+        // loop that also steps roaring's iterator does not.
+        let positions = || rows.iter().collect::<Vec<u32>>();
         match (&self.layout, self.ty) {
             (Layout::Fixed { values, .. }, DataType::Integer | DataType::Date) => {
                 let (slots, _) = buf[values.clone()].as_chunks::<4>();
                 out.extend(
-                    rows.iter()
-                        .map(|p| i64::from(i32::from_le_bytes(slots[p as usize]))),
+                    positions()
+                        .iter()
+                        .map(|&p| i64::from(i32::from_le_bytes(slots[p as usize]))),
                 );
             }
             (Layout::Fixed { values, .. }, DataType::BigInt | DataType::TimestampTz) => {
                 let (slots, _) = buf[values.clone()].as_chunks::<8>();
-                out.extend(rows.iter().map(|p| i64::from_le_bytes(slots[p as usize])));
+                out.extend(
+                    positions()
+                        .iter()
+                        .map(|&p| i64::from_le_bytes(slots[p as usize])),
+                );
             }
             (
                 Layout::Numeric {
@@ -104,7 +113,11 @@ impl Column {
                 DataType::Numeric(Some(t)),
             ) if *scale == t.scale => {
                 let (slots, _) = buf[mantissas.clone()].as_chunks::<8>();
-                out.extend(rows.iter().map(|p| i64::from_le_bytes(slots[p as usize])));
+                out.extend(
+                    positions()
+                        .iter()
+                        .map(|&p| i64::from_le_bytes(slots[p as usize])),
+                );
             }
             (_, ty) => {
                 for pos in rows {
