@@ -225,6 +225,8 @@ fn explain_analyze_runs_the_query_and_counts_rows_per_operator() {
             "        Filter: (city = 'c1')",
             // Rows 2 and 3 come before the second c1.
             "        Rows Removed by Filter: 2",
+            // Only `id` and `city` are decoded: the projection reads no more.
+            "        Narrow Read: only the columns used decoded",
         ]
     );
 }

@@ -48,6 +48,10 @@ pub struct ExecContext {
     pub use_indexes: bool,
     /// EXPLAIN ANALYZE: where operators count their rows and time.
     pub profile: Option<Arc<Profile>>,
+    /// Scans (by plan node address) that a projection above found need
+    /// only some columns, while the projection sets up its input: they
+    /// decode just those (see narrow.rs).
+    pub narrowed: std::sync::Mutex<HashMap<usize, Arc<Vec<bool>>>>,
 }
 
 /// How many times a WITH RECURSIVE query may run its recursive term.
@@ -70,6 +74,7 @@ impl ExecContext {
             work_tables: Default::default(),
             use_indexes: settings.enable_bitmapscan(),
             profile: None,
+            narrowed: Default::default(),
         }
     }
 
@@ -85,6 +90,7 @@ impl ExecContext {
             work_tables: Default::default(),
             use_indexes: self.use_indexes,
             profile: None,
+            narrowed: Default::default(),
         }
     }
 
@@ -710,17 +716,64 @@ pub fn run(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
 }
 
 fn run_prepared(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
+    run_measured(plan, ctx, || run_operator(plan, ctx))
+}
+
+/// `run()`, the rows of `plan`, measured for EXPLAIN ANALYZE as `plan`'s.
+fn run_measured(
+    plan: &Plan,
+    ctx: &Arc<ExecContext>,
+    run: impl FnOnce() -> SqlResult<Rows>,
+) -> SqlResult<Rows> {
     match ctx.profile.as_ref().and_then(|p| Some((p, p.key(plan)?))) {
         Some((profile, key)) => {
             let start = std::time::Instant::now();
-            let rows = run_operator(plan, ctx)?;
+            let rows = run()?;
             Ok(profile.measure(key, rows, start.elapsed()))
         }
-        None => run_operator(plan, ctx),
+        None => run(),
     }
 }
 
+/// The rows of `plan` read narrowly, when a projection above registered
+/// it (and, over an index scan, bitmap scans are enabled: the narrow read
+/// selects with the bitmaps).
+fn narrowed_scan(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Option<Rows>> {
+    if !matches!(
+        plan,
+        Plan::Filter { .. } | Plan::Scan { .. } | Plan::IndexScan { .. }
+    ) {
+        return Ok(None);
+    }
+    let needed = ctx
+        .narrowed
+        .lock()
+        .map_err(|_| SqlError::internal("narrowed scans poisoned"))?
+        .get(&(plan as *const Plan as usize))
+        .cloned();
+    let Some(needed) = needed else {
+        return Ok(None);
+    };
+    let over_index = match plan {
+        Plan::Filter { input, .. } => matches!(**input, Plan::IndexScan { .. }),
+        other => matches!(other, Plan::IndexScan { .. }),
+    };
+    if over_index && !ctx.use_indexes {
+        return Ok(None);
+    }
+    let rows = super::narrow::read(plan, &needed, ctx)?;
+    if rows.is_some()
+        && let Some(profile) = &ctx.profile
+    {
+        profile.note(plan, "Narrow Read: only the columns used decoded".into());
+    }
+    Ok(rows)
+}
+
 fn run_operator(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
+    if let Some(rows) = narrowed_scan(plan, ctx)? {
+        return Ok(rows);
+    }
     Ok(match plan {
         Plan::Single => Box::new(std::iter::once(Ok(Vec::new()))),
         Plan::Scan { table } => {
@@ -772,7 +825,25 @@ fn run_operator(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             }))
         }
         Plan::Project { input, exprs } => {
-            let input = run_prepared(input, ctx)?;
+            // The scan under the projection's limits and sorts starts while
+            // the input is being set up (they are eager), so its entry is
+            // only there for that: a plan built for one execution of a
+            // correlated subquery and dropped never leaves an address
+            // behind that another node could come to occupy.
+            let narrowed = super::narrow::projection_scan(input, exprs, ctx)?;
+            let lock = || {
+                ctx.narrowed
+                    .lock()
+                    .map_err(|_| SqlError::internal("narrowed scans poisoned"))
+            };
+            if let Some((scan, needed)) = &narrowed {
+                lock()?.insert(*scan as *const Plan as usize, Arc::new(needed.clone()));
+            }
+            let input = run_prepared(input, ctx);
+            if let Some((scan, _)) = &narrowed {
+                lock()?.remove(&(*scan as *const Plan as usize));
+            }
+            let input = input?;
             let (exprs, ctx) = (exprs.clone(), ctx.clone());
             Box::new(input.map(move |row| row.and_then(|row| project(&exprs, &row, &ctx.eval()))))
         }
@@ -834,7 +905,7 @@ fn run_operator(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
         }
         Plan::Sort { input, keys } => {
             let rows = run_prepared(input, ctx)?.collect::<SqlResult<Vec<_>>>()?;
-            Box::new(sort(rows, keys, ctx)?.into_iter().map(Ok))
+            Box::new(sort(rows, keys, None, ctx)?.into_iter().map(Ok))
         }
         Plan::Window { input, calls } => {
             let rows = run_prepared(input, ctx)?.collect::<SqlResult<Vec<_>>>()?;
@@ -877,7 +948,23 @@ fn run_operator(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
                 };
             let limit = count(limit, "LIMIT", code::INVALID_ROW_COUNT_IN_LIMIT)?;
             let offset = count(offset, "OFFSET", code::INVALID_ROW_COUNT_IN_OFFSET)?.unwrap_or(0);
-            let input = run_prepared(input, ctx)?.skip(offset as usize);
+            let input = match (&**input, limit) {
+                // Only the first offset + limit rows of a sort are wanted.
+                (Plan::Sort { input: rows, keys }, Some(n)) => {
+                    let wanted = offset.saturating_add(n).min(usize::MAX as u64) as usize;
+                    run_measured(input, ctx, || {
+                        if let Some(profile) = &ctx.profile {
+                            profile.note(input, format!("Sort Method: top-{wanted}"));
+                        }
+                        let rows = run_prepared(rows, ctx)?.collect::<SqlResult<Vec<_>>>()?;
+                        Ok(Box::new(
+                            sort(rows, keys, Some(wanted), ctx)?.into_iter().map(Ok),
+                        ))
+                    })?
+                }
+                _ => run_prepared(input, ctx)?,
+            };
+            let input = input.skip(offset as usize);
             match limit {
                 Some(n) => Box::new(input.take(n as usize)),
                 None => Box::new(input),
@@ -1109,27 +1196,39 @@ fn aggregate(
     Ok(Box::new(out.into_iter().map(Ok)))
 }
 
+/// `rows` in the order of `keys`, ties in input order; with `first`,
+/// only the first that many (a selection, then a sort of those: a
+/// listing's LIMIT 50 over thousands of rows compares each row a few
+/// times instead of log n times).
 fn sort(
     rows: Vec<Vec<Value>>,
     keys: &[SortKey],
+    first: Option<usize>,
     ctx: &Arc<ExecContext>,
 ) -> SqlResult<Vec<Vec<Value>>> {
     let ev = ctx.eval();
+    let key_exprs: Vec<Expr> = keys.iter().map(|k| k.expr.clone()).collect();
     let mut decorated = rows
         .into_iter()
-        .map(|r| {
-            Ok((
-                project(
-                    &keys.iter().map(|k| k.expr.clone()).collect::<Vec<_>>(),
-                    &r,
-                    &ev,
-                )?,
-                r,
-            ))
-        })
+        .enumerate()
+        .map(|(i, r)| Ok((project(&key_exprs, &r, &ev)?, i, r)))
         .collect::<SqlResult<Vec<_>>>()?;
-    decorated.sort_by(|(a, _), (b, _)| compare_sort_values(a, b, keys));
-    Ok(decorated.into_iter().map(|(_, r)| r).collect())
+    // The input position breaks ties, so that the selection keeps exactly
+    // the rows a stable sort would put first.
+    let order = |a: &(Vec<Value>, usize, Vec<Value>), b: &(Vec<Value>, usize, Vec<Value>)| {
+        compare_sort_values(&a.0, &b.0, keys).then(a.1.cmp(&b.1))
+    };
+    if let Some(n) = first
+        && n < decorated.len()
+    {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        decorated.select_nth_unstable_by(n - 1, order);
+        decorated.truncate(n);
+    }
+    decorated.sort_unstable_by(order);
+    Ok(decorated.into_iter().map(|(_, _, r)| r).collect())
 }
 
 /// The order of two rows' sort key values under `keys`.

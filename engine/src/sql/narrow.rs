@@ -30,22 +30,56 @@ pub fn aggregate_input(
     aggs: &[AggCall],
     ctx: &Arc<ExecContext>,
 ) -> SqlResult<Option<Rows>> {
+    let reads = keys.iter().chain(aggs.iter().flat_map(|a| &a.args));
+    match needed_columns(input, reads, ctx)? {
+        Some(needed) => read(input, &needed, ctx),
+        None => Ok(None),
+    }
+}
+
+/// Under a projection of `exprs` over `input` — any LIMITs and sorts over
+/// a `[Filter] (Scan | IndexScan)` — that scan and the columns the
+/// projection, the sort keys and the filter read: nothing between them
+/// looks at the others, so the scan may leave them undecoded (NULL).
+pub fn projection_scan<'p>(
+    input: &'p Plan,
+    exprs: &[Expr],
+    ctx: &Arc<ExecContext>,
+) -> SqlResult<Option<(&'p Plan, Vec<bool>)>> {
+    let mut reads: Vec<&Expr> = exprs.iter().collect();
+    let mut node = input;
+    loop {
+        match node {
+            Plan::Limit { input, .. } => node = input,
+            Plan::Sort { input, keys } => {
+                reads.extend(keys.iter().map(|k| &k.expr));
+                node = input;
+            }
+            _ => break,
+        }
+    }
+    Ok(needed_columns(node, reads.into_iter(), ctx)?.map(|needed| (node, needed)))
+}
+
+/// The columns of `input`'s table that `reads` and `input`'s filter read;
+/// None when `input` is not `[Filter] (Scan | IndexScan)`, an expression
+/// does not say what it reads, or every column is read anyway.
+fn needed_columns<'e>(
+    input: &'e Plan,
+    reads: impl Iterator<Item = &'e Expr>,
+    ctx: &Arc<ExecContext>,
+) -> SqlResult<Option<Vec<bool>>> {
     let (scan, predicate) = match input {
         Plan::Filter { input, predicate } => (input.as_ref(), Some(predicate)),
         other => (other, None),
     };
-    let (table, index) = match scan {
-        Plan::Scan { table } => (*table, None),
-        Plan::IndexScan { table, index } => (*table, Some(index)),
+    let table = match scan {
+        Plan::Scan { table } | Plan::IndexScan { table, .. } => *table,
         _ => return Ok(None),
     };
     let def = ctx.version.table_def(table)?;
     let mut needed = vec![false; def.columns.len()];
-    let exprs = keys
-        .iter()
-        .chain(aggs.iter().flat_map(|a| &a.args))
-        .chain(predicate);
-    for e in exprs {
+    for e in reads.chain(predicate) {
         let Some(columns) = e.columns_read() else {
             return Ok(None);
         };
@@ -60,8 +94,33 @@ pub fn aggregate_input(
     if needed.iter().all(|n| *n) {
         return Ok(None);
     }
+    Ok(Some(needed))
+}
 
+/// The rows of `input`, `[Filter] (Scan | IndexScan)`, with only the
+/// `needed` columns decoded (the others NULL); None for another shape.
+pub fn read(input: &Plan, needed: &[bool], ctx: &Arc<ExecContext>) -> SqlResult<Option<Rows>> {
+    let (scan, predicate) = match input {
+        Plan::Filter { input, predicate } => (input.as_ref(), Some(predicate)),
+        other => (other, None),
+    };
+    let (table, index) = match scan {
+        Plan::Scan { table } => (*table, None),
+        Plan::IndexScan { table, index } => (*table, Some(index)),
+        _ => return Ok(None),
+    };
+    let def = ctx.version.table_def(table)?;
+    if needed.len() != def.columns.len() {
+        return Ok(None);
+    }
+    let needed = needed.to_vec();
     let selection = index_plan::select(table, index, ctx)?;
+    if let Some(profile) = &ctx.profile
+        && index.is_some()
+    {
+        let described = index_plan::describe_selection(&selection, selection.segments.len());
+        profile.note(scan, described);
+    }
     let data = ctx.version.table(table)?;
     let current = def.column_ids();
     // Per segment: its handle, where its columns are, the selected rows.
@@ -90,24 +149,33 @@ pub fn aggregate_input(
             })
         });
     let memtable_rows = selection.memtable.into_iter().map(|(_, row)| row.to_vec());
+    let mut unfiltered: Rows = Box::new(segment_rows.chain(memtable_rows).map(Ok));
+    // EXPLAIN ANALYZE: the scan under a filter counts what it read, so
+    // that the filter shows the rows it removed.
+    if predicate.is_some()
+        && let Some((profile, key)) = ctx.profile.as_ref().and_then(|p| Some((p, p.key(scan)?)))
+    {
+        unfiltered = profile.measure(key, unfiltered, std::time::Duration::ZERO);
+    }
     let (ctx, predicate) = (ctx.clone(), predicate.cloned());
-    let rows = segment_rows
-        .chain(memtable_rows)
-        .enumerate()
-        .filter_map(move |(i, row)| {
-            if i % CHECK_EVERY_ROWS == 0
-                && let Err(e) = ctx.interrupt.check()
-            {
-                return Some(Err(e));
-            }
-            match &predicate {
-                None => Some(Ok(row)),
-                Some(p) => match p.eval(&row, &ctx.eval()) {
-                    Ok(Value::Boolean(true)) => Some(Ok(row)),
-                    Ok(_) => None,
-                    Err(e) => Some(Err(e)),
-                },
-            }
-        });
+    let rows = unfiltered.enumerate().filter_map(move |(i, row)| {
+        if i % CHECK_EVERY_ROWS == 0
+            && let Err(e) = ctx.interrupt.check()
+        {
+            return Some(Err(e));
+        }
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => return Some(Err(e)),
+        };
+        match &predicate {
+            None => Some(Ok(row)),
+            Some(p) => match p.eval(&row, &ctx.eval()) {
+                Ok(Value::Boolean(true)) => Some(Ok(row)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            },
+        }
+    });
     Ok(Some(Box::new(rows)))
 }
