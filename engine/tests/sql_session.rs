@@ -535,3 +535,48 @@ fn savepoints_undo_and_recover_a_failed_block() {
     run(&mut s, "BEGIN; INSERT INTO sp VALUES (5); SAVEPOINT x; INSERT INTO sp VALUES (6); RELEASE x; COMMIT").unwrap();
     assert_eq!(one(&mut s, "SELECT count(*) FROM sp"), "2");
 }
+
+/// ORDER BY … LIMIT keeps only the first rows (a selection, then a sort):
+/// with many ties, offsets and limits of every size it returns exactly
+/// the rows the full sort puts there, and a projection that reads a few
+/// columns (a narrow read) sees the same values as one that reads all.
+#[test]
+fn limited_sorts_keep_exactly_what_the_full_sort_puts_first() {
+    let (_dir, mut s) = session();
+    run(
+        &mut s,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER, v TEXT, w TEXT)",
+    )
+    .unwrap();
+    run(
+        &mut s,
+        "INSERT INTO t SELECT i, (i * 7919) % 13, 'v' || i, 'w' || (i % 5) \
+         FROM generate_series(1, 500) AS g(i)",
+    )
+    .unwrap();
+    let full = run(&mut s, "SELECT id, k, v, w FROM t ORDER BY k DESC, w").unwrap();
+    for (limit, offset) in [
+        (0, 0),
+        (1, 0),
+        (7, 3),
+        (50, 0),
+        (50, 460),
+        (499, 1),
+        (600, 0),
+    ] {
+        let got = run(
+            &mut s,
+            &format!("SELECT id, k, v, w FROM t ORDER BY k DESC, w LIMIT {limit} OFFSET {offset}"),
+        )
+        .unwrap();
+        let want: Vec<_> = full.iter().skip(offset).take(limit).cloned().collect();
+        assert_eq!(got, want, "LIMIT {limit} OFFSET {offset}");
+        let narrow = run(
+            &mut s,
+            &format!("SELECT v FROM t ORDER BY k DESC, w LIMIT {limit} OFFSET {offset}"),
+        )
+        .unwrap();
+        let want: Vec<_> = want.iter().map(|r| vec![r[2].clone()]).collect();
+        assert_eq!(narrow, want, "narrow LIMIT {limit} OFFSET {offset}");
+    }
+}
