@@ -219,6 +219,10 @@ impl SegmentView<'_> {
             everything: rows.len() == u64::from(self.segment.row_count()),
             rows,
             ty: &self.segment.column_types()[c],
+            max: self
+                .segment
+                .min_max(c)
+                .and_then(|(_, max)| bsi_key(&self.segment.column_types()[c], &max)),
         };
         let yes = by_index(index, &present)?;
         counts.indexed += 1;
@@ -302,6 +306,8 @@ struct Present<'a> {
     /// Whether `rows` is every row of the segment (nothing to intersect).
     everything: bool,
     ty: &'a DataType,
+    /// The column's largest value in the segment, as a BSI key.
+    max: Option<i64>,
 }
 
 impl Present<'_> {
@@ -324,13 +330,15 @@ fn compare_index(
     if let Some(bsi) = &index.bsi {
         let k = bsi_key(present.ty, value)?;
         let rows = &*present.rows;
+        let compare =
+            |want, or_equal| bsi.compare_within_up_to(want, or_equal, k, rows, present.max);
         let yes = match op {
-            CompareOp::Eq => bsi.compare_within(Equal, false, k, rows),
-            CompareOp::Ne => rows - bsi.compare_within(Equal, false, k, rows),
-            CompareOp::Lt => bsi.compare_within(Less, false, k, rows),
-            CompareOp::Le => bsi.compare_within(Less, true, k, rows),
-            CompareOp::Gt => bsi.compare_within(Greater, false, k, rows),
-            CompareOp::Ge => bsi.compare_within(Greater, true, k, rows),
+            CompareOp::Eq => compare(Equal, false),
+            CompareOp::Ne => rows - compare(Equal, false),
+            CompareOp::Lt => compare(Less, false),
+            CompareOp::Le => compare(Less, true),
+            CompareOp::Gt => compare(Greater, false),
+            CompareOp::Ge => compare(Greater, true),
         };
         return Some(yes);
     }

@@ -48,6 +48,29 @@ proptest! {
         prop_assert_eq!(Bsi::decode(&bytes).unwrap(), bsi);
     }
 
+    /// The largest value only chooses which side a walk collects: any
+    /// hint, right or wrong, gives the scan's answer.
+    #[test]
+    fn bsi_comparisons_with_a_max_hint_match_a_scan(
+        values in prop::collection::vec(value_strategy(), 0..300),
+        x in prop_oneof![-60i64..60, any::<i64>()],
+        wrong in any::<i64>(),
+        mask in prop::collection::vec(any::<bool>(), 300),
+    ) {
+        let bsi = bsi_of(&values);
+        let within: RoaringBitmap = mask.iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| i as u32).collect();
+        let max = values.iter().flatten().copied().max();
+        for hint in [max, Some(wrong), None] {
+            let cmp = |want, or_equal| bsi.compare_within_up_to(want, or_equal, x, &within, hint);
+            let scan = |f: &dyn Fn(i64) -> bool| scan(&values, f) & &within;
+            prop_assert_eq!(cmp(Ordering::Equal, false), scan(&|v| v == x));
+            prop_assert_eq!(cmp(Ordering::Less, false), scan(&|v| v < x));
+            prop_assert_eq!(cmp(Ordering::Less, true), scan(&|v| v <= x));
+            prop_assert_eq!(cmp(Ordering::Greater, false), scan(&|v| v > x));
+            prop_assert_eq!(cmp(Ordering::Greater, true), scan(&|v| v >= x));
+        }
+    }
+
     #[test]
     fn bsi_aggregates_match_a_scan(values in prop::collection::vec(value_strategy(), 0..300), mask in prop::collection::vec(any::<bool>(), 300)) {
         let bsi = bsi_of(&values);
