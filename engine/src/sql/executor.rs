@@ -736,8 +736,7 @@ fn run_measured(
 }
 
 /// The rows of `plan` read narrowly, when a projection above registered
-/// it (and, over an index scan, bitmap scans are enabled: the narrow read
-/// selects with the bitmaps).
+/// it (see narrow.rs for when a narrow read is refused).
 fn narrowed_scan(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Option<Rows>> {
     if !matches!(
         plan,
@@ -751,23 +750,10 @@ fn narrowed_scan(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Option<Rows>>
         .map_err(|_| SqlError::internal("narrowed scans poisoned"))?
         .get(&(plan as *const Plan as usize))
         .cloned();
-    let Some(needed) = needed else {
-        return Ok(None);
-    };
-    let over_index = match plan {
-        Plan::Filter { input, .. } => matches!(**input, Plan::IndexScan { .. }),
-        other => matches!(other, Plan::IndexScan { .. }),
-    };
-    if over_index && !ctx.use_indexes {
-        return Ok(None);
+    match needed {
+        Some(needed) => super::narrow::read(plan, &needed, ctx),
+        None => Ok(None),
     }
-    let rows = super::narrow::read(plan, &needed, ctx)?;
-    if rows.is_some()
-        && let Some(profile) = &ctx.profile
-    {
-        profile.note(plan, "Narrow Read: only the columns used decoded".into());
-    }
-    Ok(rows)
 }
 
 fn run_operator(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
@@ -880,23 +866,10 @@ fn run_operator(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
             {
                 return Ok(Box::new(rows.into_iter().map(Ok)));
             }
-            // Without bitmap scans the narrow read (which selects with
-            // the bitmaps) is not taken over an index scan.
-            let over_index = match &**input {
-                Plan::Filter { input, .. } => matches!(**input, Plan::IndexScan { .. }),
-                other => matches!(other, Plan::IndexScan { .. }),
-            };
-            let narrow = match ctx.use_indexes || !over_index {
-                true => super::narrow::aggregate_input(input, keys, aggs, ctx)?,
-                false => None,
-            };
-            let input = match narrow {
+            let input = match super::narrow::aggregate_input(input, keys, aggs, ctx)? {
                 // EXPLAIN ANALYZE counts the narrow read as the input's.
                 Some(rows) => match ctx.profile.as_ref().and_then(|p| Some((p, p.key(input)?))) {
-                    Some((profile, key)) => {
-                        profile.note(input, "Narrow Read: only the columns used decoded".into());
-                        profile.measure(key, rows, std::time::Duration::ZERO)
-                    }
+                    Some((profile, key)) => profile.measure(key, rows, std::time::Duration::ZERO),
                     None => rows,
                 },
                 None => run_prepared(input, ctx)?,

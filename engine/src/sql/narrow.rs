@@ -4,7 +4,9 @@
 //! A segment row decodes column by column, TEXT into fresh strings; a
 //! `count(*)` over `WHERE <indexed part> AND c.id IN (…) AND NOT EXISTS
 //! (…)` needs `id` alone. Under [`Plan::Aggregate`] nothing else sees the
-//! rows, so the unread columns are never decoded.
+//! rows, so the unread columns are never decoded; under a projection (with
+//! LIMITs and sorts between) only the projection, the sort keys and the
+//! filter see them.
 
 use std::sync::Arc;
 
@@ -19,6 +21,37 @@ use crate::version::column_map;
 
 /// How many rows go by between interrupt checks.
 const CHECK_EVERY_ROWS: usize = 1024;
+
+/// The note EXPLAIN ANALYZE shows on a node read narrowly.
+const NARROW_READ_NOTE: &str = "Narrow Read: only the columns used decoded";
+
+/// A `[Filter] (Scan | IndexScan)`, the shape a narrow read takes.
+struct ScanShape<'p> {
+    scan: &'p Plan,
+    predicate: Option<&'p Expr>,
+    table: crate::catalog::TableId,
+    index: Option<&'p Expr>,
+}
+
+impl<'p> ScanShape<'p> {
+    fn of(input: &'p Plan) -> Option<Self> {
+        let (scan, predicate) = match input {
+            Plan::Filter { input, predicate } => (input.as_ref(), Some(predicate)),
+            other => (other, None),
+        };
+        let (table, index) = match scan {
+            Plan::Scan { table } => (*table, None),
+            Plan::IndexScan { table, index } => (*table, Some(index)),
+            _ => return None,
+        };
+        Some(ScanShape {
+            scan,
+            predicate,
+            table,
+            index,
+        })
+    }
+}
 
 /// The rows of `input` — `[Filter] (Scan | IndexScan)` with a prepared
 /// predicate — for an aggregate with `keys` and `aggs`, decoding only the
@@ -69,17 +102,12 @@ fn needed_columns<'e>(
     reads: impl Iterator<Item = &'e Expr>,
     ctx: &Arc<ExecContext>,
 ) -> SqlResult<Option<Vec<bool>>> {
-    let (scan, predicate) = match input {
-        Plan::Filter { input, predicate } => (input.as_ref(), Some(predicate)),
-        other => (other, None),
+    let Some(shape) = ScanShape::of(input) else {
+        return Ok(None);
     };
-    let table = match scan {
-        Plan::Scan { table } | Plan::IndexScan { table, .. } => *table,
-        _ => return Ok(None),
-    };
-    let def = ctx.version.table_def(table)?;
+    let def = ctx.version.table_def(shape.table)?;
     let mut needed = vec![false; def.columns.len()];
-    for e in reads.chain(predicate) {
+    for e in reads.chain(shape.predicate) {
         let Some(columns) = e.columns_read() else {
             return Ok(None);
         };
@@ -98,28 +126,34 @@ fn needed_columns<'e>(
 }
 
 /// The rows of `input`, `[Filter] (Scan | IndexScan)`, with only the
-/// `needed` columns decoded (the others NULL); None for another shape.
+/// `needed` columns decoded (the others NULL); None for another shape, and
+/// over an index scan when bitmap scans are off (the narrow read selects
+/// with the bitmaps).
 pub fn read(input: &Plan, needed: &[bool], ctx: &Arc<ExecContext>) -> SqlResult<Option<Rows>> {
-    let (scan, predicate) = match input {
-        Plan::Filter { input, predicate } => (input.as_ref(), Some(predicate)),
-        other => (other, None),
+    let Some(ScanShape {
+        scan,
+        predicate,
+        table,
+        index,
+    }) = ScanShape::of(input)
+    else {
+        return Ok(None);
     };
-    let (table, index) = match scan {
-        Plan::Scan { table } => (*table, None),
-        Plan::IndexScan { table, index } => (*table, Some(index)),
-        _ => return Ok(None),
-    };
+    if index.is_some() && !ctx.use_indexes {
+        return Ok(None);
+    }
     let def = ctx.version.table_def(table)?;
     if needed.len() != def.columns.len() {
         return Ok(None);
     }
     let needed = needed.to_vec();
     let selection = index_plan::select(table, index, ctx)?;
-    if let Some(profile) = &ctx.profile
-        && index.is_some()
-    {
-        let described = index_plan::describe_selection(&selection, selection.segments.len());
-        profile.note(scan, described);
+    if let Some(profile) = &ctx.profile {
+        profile.note(input, NARROW_READ_NOTE.into());
+        if index.is_some() {
+            let described = index_plan::describe_selection(&selection, selection.segments.len());
+            profile.note(scan, described);
+        }
     }
     let data = ctx.version.table(table)?;
     let current = def.column_ids();
