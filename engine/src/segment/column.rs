@@ -82,26 +82,11 @@ impl Column {
     pub fn keys(&self, buf: &[u8], rows: &RoaringBitmap, out: &mut Vec<i64>) -> bool {
         debug_assert!(rows.is_disjoint(&self.nulls), "keys of NULLs");
         out.reserve(rows.len() as usize);
-        // The positions first, then the slots: a loop of nothing but
-        // independent loads keeps many cache misses in flight, which a
-        // loop that also steps roaring's iterator does not.
-        let positions = || rows.iter().collect::<Vec<u32>>();
-        match (&self.layout, self.ty) {
-            (Layout::Fixed { values, .. }, DataType::Integer | DataType::Date) => {
-                let (slots, _) = buf[values.clone()].as_chunks::<4>();
-                out.extend(
-                    positions()
-                        .iter()
-                        .map(|&p| i64::from(i32::from_le_bytes(slots[p as usize]))),
-                );
-            }
+        // Where the slots are and how wide (4: i32, 8: i64).
+        let slots = match (&self.layout, self.ty) {
+            (Layout::Fixed { values, .. }, DataType::Integer | DataType::Date) => Some((values, 4)),
             (Layout::Fixed { values, .. }, DataType::BigInt | DataType::TimestampTz) => {
-                let (slots, _) = buf[values.clone()].as_chunks::<8>();
-                out.extend(
-                    positions()
-                        .iter()
-                        .map(|&p| i64::from_le_bytes(slots[p as usize])),
-                );
+                Some((values, 8))
             }
             (
                 Layout::Numeric {
@@ -111,22 +96,37 @@ impl Column {
                     ..
                 },
                 DataType::Numeric(Some(t)),
-            ) if *scale == t.scale => {
-                let (slots, _) = buf[mantissas.clone()].as_chunks::<8>();
-                out.extend(
-                    positions()
-                        .iter()
-                        .map(|&p| i64::from_le_bytes(slots[p as usize])),
-                );
-            }
-            (_, ty) => {
-                for pos in rows {
-                    match crate::index::bsi_key(&ty, &self.raw(buf, pos as usize)) {
-                        Some(k) => out.push(k),
-                        None => return false,
-                    }
+            ) if *scale == t.scale => Some((mantissas, 8)),
+            _ => None,
+        };
+        let Some((range, width)) = slots else {
+            for pos in rows {
+                match crate::index::bsi_key(&self.ty, &self.raw(buf, pos as usize)) {
+                    Some(k) => out.push(k),
+                    None => return false,
                 }
             }
+            return true;
+        };
+        // The positions first, then the slots: a loop of nothing but
+        // independent loads keeps many cache misses in flight, which a
+        // loop that also steps roaring's iterator does not.
+        let positions: Vec<u32> = rows.iter().collect();
+        let bytes = &buf[range.clone()];
+        if width == 4 {
+            let (slots, _) = bytes.as_chunks::<4>();
+            out.extend(
+                positions
+                    .iter()
+                    .map(|&p| i64::from(i32::from_le_bytes(slots[p as usize]))),
+            );
+        } else {
+            let (slots, _) = bytes.as_chunks::<8>();
+            out.extend(
+                positions
+                    .iter()
+                    .map(|&p| i64::from_le_bytes(slots[p as usize])),
+            );
         }
         true
     }
