@@ -215,14 +215,19 @@ impl SegmentView<'_> {
         } else {
             Cow::Owned(domain - nulls)
         };
+        let ty = &self.segment.column_types()[c];
         let present = Present {
             everything: rows.len() == u64::from(self.segment.row_count()),
             rows,
-            ty: &self.segment.column_types()[c],
-            max: self
-                .segment
-                .min_max(c)
-                .and_then(|(_, max)| bsi_key(&self.segment.column_types()[c], &max)),
+            ty,
+            // Only a bit-sliced index uses it (min_max clones the values).
+            max: match index.bsi {
+                Some(_) => self
+                    .segment
+                    .min_max(c)
+                    .and_then(|(_, max)| bsi_key(ty, &max)),
+                None => None,
+            },
         };
         let yes = by_index(index, &present)?;
         counts.indexed += 1;
