@@ -6,9 +6,11 @@
 //!
 //! The scan's rows are selected by the segments' bitmaps
 //! ([`index_plan::select`]) and only the key column is read at the selected
-//! positions, into a roaring treemap of the values. Probing is a bitmap
-//! lookup. Compared with [`super::semijoin::SemiJoinTable`], no row is
-//! materialised and no key is hashed.
+//! positions, into a bit per value: a plain bit array over the values'
+//! span when that span is small next to their number (customer ids are
+//! dense), a roaring treemap otherwise. Probing is a bit test. Compared
+//! with [`super::semijoin::SemiJoinTable`], no row is materialised and no
+//! key is hashed.
 
 use std::borrow::Cow;
 
@@ -24,7 +26,9 @@ use crate::version::column_map;
 /// The values of an integer column among some rows.
 #[derive(Debug, Default)]
 pub struct IdSet {
-    /// The non-NULL values, as their two's-complement bits.
+    /// The non-NULL values read from segments, when dense enough.
+    dense: Option<DenseIds>,
+    /// The other non-NULL values, as their two's-complement bits.
     ids: RoaringTreemap,
     /// Whether a row had NULL in the column.
     has_null: bool,
@@ -69,10 +73,7 @@ impl IdSet {
         let data = ctx.version.table(table)?;
         let current = def.column_ids();
         let mut set = IdSet::default();
-        // Collected, sorted and appended at once: one treemap insert per
-        // value is several times slower.
-        let mut ids: Vec<u64> = Vec::new();
-        let mut keys: Vec<i64> = Vec::new();
+        let mut ids: Vec<i64> = Vec::new();
         for (seg, rows) in data.segments.iter().zip(&selection.segments) {
             ctx.interrupt.check()?;
             if rows.is_empty() {
@@ -93,16 +94,22 @@ impl IdSet {
             };
             // The values straight from the column block; the column is
             // INTEGER or BIGINT, so every value is its own key.
-            keys.clear();
-            if !segment.keys(sc, &present, &mut keys) {
+            if !segment.keys(sc, &present, &mut ids) {
                 return Err(SqlError::internal("an integer column without integers"));
             }
-            ids.extend(keys.iter().map(|&x| x as u64));
         }
-        ids.sort_unstable();
-        ids.dedup();
-        set.ids = RoaringTreemap::from_sorted_iter(ids)
-            .map_err(|_| SqlError::internal("id set values out of order"))?;
+        match DenseIds::of(&ids) {
+            Some(dense) => set.dense = Some(dense),
+            None => {
+                // Sorted and appended at once: one treemap insert per value
+                // is several times slower.
+                let mut sorted: Vec<u64> = ids.iter().map(|&x| x as u64).collect();
+                sorted.sort_unstable();
+                sorted.dedup();
+                set.ids = RoaringTreemap::from_sorted_iter(sorted)
+                    .map_err(|_| SqlError::internal("id set values out of order"))?;
+            }
+        }
         for (_, row) in &selection.memtable {
             set.any_row = true;
             set.add(row.get(column).unwrap_or(&Value::Null))?;
@@ -120,9 +127,13 @@ impl IdSet {
         Ok(())
     }
 
+    fn has(&self, x: i64) -> bool {
+        self.dense.as_ref().is_some_and(|d| d.contains(x)) || self.ids.contains(x as u64)
+    }
+
     /// EXISTS for the rows whose key is `key`: NULL matches nothing.
     pub fn exists(&self, key: &Value) -> SqlResult<bool> {
-        Ok(integer(key)?.is_some_and(|x| self.ids.contains(x as u64)))
+        Ok(integer(key)?.is_some_and(|x| self.has(x)))
     }
 
     /// `x IN (the values)`: TRUE if one equals `x`, else NULL if `x` or
@@ -133,10 +144,50 @@ impl IdSet {
         }
         Ok(match integer(x)? {
             None => Value::Null,
-            Some(x) if self.ids.contains(x as u64) => Value::Boolean(true),
+            Some(x) if self.has(x) => Value::Boolean(true),
             Some(_) if self.has_null => Value::Null,
             Some(_) => Value::Boolean(false),
         })
+    }
+}
+
+/// A set of integers as one bit per value of their span.
+#[derive(Debug)]
+struct DenseIds {
+    min: i64,
+    /// Bit `x - min` is set for each member `x`.
+    words: Vec<u64>,
+}
+
+impl DenseIds {
+    /// The bit array of `values`, if their span needs no more bits than
+    /// 64 per value (so no more memory than the values themselves), with
+    /// some slack for small sets; None if it would be sparser.
+    fn of(values: &[i64]) -> Option<DenseIds> {
+        let (&first, rest) = values.split_first()?;
+        let (min, max) = rest
+            .iter()
+            .fold((first, first), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        let span = u64::try_from(i128::from(max) - i128::from(min) + 1).ok()?;
+        let limit = 64 * (values.len() as u64).max(1 << 12);
+        if span > limit {
+            return None;
+        }
+        let mut words = vec![0u64; span.div_ceil(64) as usize];
+        for &x in values {
+            let bit = x.wrapping_sub(min) as u64;
+            words[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+        Some(DenseIds { min, words })
+    }
+
+    fn contains(&self, x: i64) -> bool {
+        let Some(bit) = u64::try_from(i128::from(x) - i128::from(self.min)).ok() else {
+            return false;
+        };
+        self.words
+            .get((bit / 64) as usize)
+            .is_some_and(|w| w >> (bit % 64) & 1 == 1)
     }
 }
 
@@ -200,5 +251,20 @@ mod tests {
         assert!(!t.exists(&Value::BigInt(4)).unwrap());
         assert!(!t.exists(&Value::Null).unwrap());
         assert!(t.exists(&Value::Text("3".into())).is_err());
+    }
+
+    #[test]
+    fn dense_ids_hold_exactly_their_values() {
+        let values = [5, 7, 7, 64, 65, 200, -3, 4_000];
+        let dense = DenseIds::of(&values).expect("a small span is dense");
+        for x in -70..4_100 {
+            assert_eq!(dense.contains(x), values.contains(&x), "{x}");
+        }
+        assert!(!dense.contains(i64::MIN) && !dense.contains(i64::MAX));
+        // Extreme values span more than any bit array may: the treemap.
+        assert!(DenseIds::of(&[i64::MIN, i64::MAX]).is_none());
+        assert!(DenseIds::of(&[]).is_none());
+        let wide = [0, 64 * 4_096 + 1];
+        assert!(DenseIds::of(&wide).is_none());
     }
 }
