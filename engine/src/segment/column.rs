@@ -113,19 +113,19 @@ impl Column {
         // loop that also steps roaring's iterator does not.
         let positions: Vec<u32> = rows.iter().collect();
         let bytes = &buf[range.clone()];
+        let start = out.len();
+        out.resize(start + positions.len(), 0);
+        let into = &mut out[start..];
         if width == 4 {
-            let (slots, _) = bytes.as_chunks::<4>();
-            out.extend(
-                positions
-                    .iter()
-                    .map(|&p| i64::from(i32::from_le_bytes(slots[p as usize]))),
-            );
+            gather(bytes.as_chunks::<4>().0, &positions, into, |b| {
+                i64::from(i32::from_le_bytes(b))
+            });
         } else {
-            let (slots, _) = bytes.as_chunks::<8>();
-            out.extend(
-                positions
-                    .iter()
-                    .map(|&p| i64::from_le_bytes(slots[p as usize])),
+            gather(
+                bytes.as_chunks::<8>().0,
+                &positions,
+                into,
+                i64::from_le_bytes,
             );
         }
         true
@@ -320,4 +320,47 @@ fn text<'a>(buf: &'a [u8], offsets: &Range<usize>, bytes: &Range<usize>, i: usiz
         u32_at(buf, offsets, i + 1) as usize,
     );
     std::str::from_utf8(&buf[bytes.start + s..bytes.start + e]).expect("validated at open")
+}
+
+/// Positions from which a gather is split across threads: below it, a
+/// thread's start-up costs more than the loads it takes over.
+const PARALLEL_GATHER_MIN: usize = 1 << 16;
+/// Most threads one gather uses.
+const MAX_GATHER_THREADS: usize = 4;
+
+/// `out[i] = decode(slots[positions[i]])`. The loads miss the cache and
+/// each core keeps only so many misses in flight, so a large gather is
+/// split across the machine's cores.
+fn gather<const W: usize>(
+    slots: &[[u8; W]],
+    positions: &[u32],
+    out: &mut [i64],
+    decode: fn([u8; W]) -> i64,
+) {
+    assert_eq!(positions.len(), out.len(), "one output per position");
+    let run = |positions: &[u32], out: &mut [i64]| {
+        for (o, &p) in out.iter_mut().zip(positions) {
+            *o = decode(slots[p as usize]);
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_GATHER_THREADS)
+        .min(positions.len() / PARALLEL_GATHER_MIN)
+        .max(1);
+    if threads == 1 {
+        return run(positions, out);
+    }
+    let per = positions.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let mut parts = positions.chunks(per).zip(out.chunks_mut(per));
+        // The caller's thread takes the first part itself.
+        let first = parts.next();
+        for (p, o) in parts {
+            scope.spawn(move || run(p, o));
+        }
+        if let Some((p, o)) = first {
+            run(p, o);
+        }
+    });
 }

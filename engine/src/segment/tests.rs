@@ -97,6 +97,7 @@ fn check(seg: &Segment, types: &[DataType], rows: &[Vec<Value>]) {
                 (lo, hi)
             })
         });
+        check_keys(seg, col, &types[col], rows);
         match (seg.min_max(col), expected) {
             (None, None) => {}
             (Some((lo, hi)), Some((elo, ehi))) => {
@@ -105,6 +106,62 @@ fn check(seg: &Segment, types: &[DataType], rows: &[Vec<Value>]) {
             }
             (got, want) => panic!("col {col}: min/max {got:?}, expected {want:?}"),
         }
+    }
+}
+
+/// `Segment::keys` of every non-NULL row, and of every third, against the
+/// key of the value each row holds.
+fn check_keys(seg: &Segment, col: usize, ty: &DataType, rows: &[Vec<Value>]) {
+    let present: Vec<u32> = (0..rows.len() as u32)
+        .filter(|&p| !rows[p as usize][col].is_null())
+        .collect();
+    for step in [1, 3] {
+        let picked: Vec<u32> = present.iter().copied().step_by(step).collect();
+        let want: Option<Vec<i64>> = std::iter::once(Some(-1))
+            .chain(
+                picked
+                    .iter()
+                    .map(|&p| crate::index::bsi_key(ty, &rows[p as usize][col])),
+            )
+            .collect();
+        let mut got = vec![-1];
+        let complete = seg.keys(col, &picked.iter().copied().collect(), &mut got);
+        match want {
+            Some(want) => {
+                assert!(complete, "col {col}: keys of a {ty} column");
+                assert_eq!(got, want, "col {col}: keys appended in position order");
+            }
+            None => assert!(!complete, "col {col}: a value without a key"),
+        }
+    }
+}
+
+#[test]
+fn keys_of_many_rows_are_gathered_in_position_order() {
+    // Enough rows for the gather to be split across threads.
+    let rows: Vec<Vec<Value>> = (0..200_000i64)
+        .map(|i| {
+            let n = |v: Value| if i % 7 == 3 { Value::Null } else { v };
+            vec![
+                n(Value::Integer((i * 7_919 % 100_003) as i32 - 50_000)),
+                n(Value::BigInt(i * 1_000_003 - 17)),
+                n(num(i128::from(i % 50_000) * 3 - 20_000, 2)),
+            ]
+        })
+        .collect();
+    let types = [
+        DataType::Integer,
+        DataType::BigInt,
+        DataType::Numeric(Some(NumericTypmod {
+            precision: 12,
+            scale: 2,
+        })),
+    ];
+    let (_dir, vfs) = vfs();
+    write(&vfs, "seg", &types, &rows);
+    let seg = Segment::open(&vfs, "seg").expect("open");
+    for (col, ty) in types.iter().enumerate() {
+        check_keys(&seg, col, ty, &rows);
     }
 }
 
