@@ -62,12 +62,12 @@ impl SegmentView<'_> {
         match p {
             Predicate::And(ps) => {
                 let mut acc: Option<Truth> = None;
-                for child in self.by_cost(ps) {
+                for child in self.conjuncts(ps) {
                     let t = match &acc {
-                        None => self.truth(child, domain, counts),
+                        None => self.conjunct(&child, domain, counts),
                         Some(a) if a.yes.is_empty() && a.unknown.is_empty() => break,
-                        Some(a) if a.unknown.is_empty() => self.truth(child, &a.yes, counts),
-                        Some(a) => self.truth(child, &(&a.yes | &a.unknown), counts),
+                        Some(a) if a.unknown.is_empty() => self.conjunct(&child, &a.yes, counts),
+                        Some(a) => self.conjunct(&child, &(&a.yes | &a.unknown), counts),
                     };
                     acc = Some(match acc {
                         None => t,
@@ -147,6 +147,102 @@ impl SegmentView<'_> {
         }
     }
 
+    /// The children of an AND, cheapest first, with a lower and an upper
+    /// bound on one column that has a bit-sliced index here paired into
+    /// one range.
+    fn conjuncts<'p>(&self, ps: &'p [Predicate]) -> Vec<Conjunct<'p>> {
+        let mut out: Vec<Conjunct> = Vec::with_capacity(ps.len());
+        for p in ps {
+            if let Some((column, is_lower)) = bound(p)
+                && self.has_bsi(column)
+                && let Some(Conjunct::Range { lower, upper, .. }) =
+                    out.iter_mut().find(|c| c.ranges(column))
+            {
+                let slot = if is_lower { lower } else { upper };
+                if slot.is_none() {
+                    *slot = Some(p);
+                    continue;
+                }
+            }
+            out.push(match bound(p) {
+                Some((column, is_lower)) if self.has_bsi(column) => Conjunct::Range {
+                    column,
+                    lower: is_lower.then_some(p),
+                    upper: (!is_lower).then_some(p),
+                },
+                _ => Conjunct::One(p),
+            });
+        }
+        out.sort_by_key(|c| match c {
+            Conjunct::One(p) => self.cost(p),
+            Conjunct::Range { column, .. } => self.column_cost(*column),
+        });
+        out
+    }
+
+    /// Whether table column `column` has a bit-sliced index here.
+    fn has_bsi(&self, column: usize) -> bool {
+        self.map
+            .get(column)
+            .copied()
+            .flatten()
+            .is_some_and(|c| self.segment.column_index(c).bsi.is_some())
+    }
+
+    /// The truth of one child of an AND.
+    fn conjunct(&self, c: &Conjunct, domain: &RoaringBitmap, counts: &mut LeafCounts) -> Truth {
+        match *c {
+            Conjunct::One(p)
+            | Conjunct::Range {
+                lower: Some(p),
+                upper: None,
+                ..
+            } => self.truth(p, domain, counts),
+            Conjunct::Range {
+                lower: None,
+                upper: Some(p),
+                ..
+            } => self.truth(p, domain, counts),
+            Conjunct::Range {
+                lower: None,
+                upper: None,
+                ..
+            } => Truth {
+                yes: domain.clone(),
+                unknown: RoaringBitmap::new(),
+            },
+            Conjunct::Range {
+                column,
+                lower: Some(lower),
+                upper: Some(upper),
+            } => {
+                let walked = self.leaf(column, domain, counts, |index, present| {
+                    let bsi = index.bsi.as_ref()?;
+                    let lo = inclusive_key(present.ty, lower)?;
+                    let hi = inclusive_key(present.ty, upper)?;
+                    Some(match (lo, hi) {
+                        (Some(lo), Some(hi)) => bsi.range_within(Some(lo), Some(hi), &present.rows),
+                        // A strict bound past the end of the integers.
+                        _ => RoaringBitmap::new(),
+                    })
+                });
+                match walked {
+                    Some(t) => {
+                        // Two leaves answered by one walk.
+                        counts.indexed += 1;
+                        t
+                    }
+                    None => {
+                        let t = self.truth(lower, domain, counts);
+                        let alive = &t.yes | &t.unknown;
+                        let u = self.truth(upper, &alive, counts);
+                        and(t, u)
+                    }
+                }
+            }
+        }
+    }
+
     /// The children of an AND or OR, cheapest to evaluate first (the order
     /// changes the work, never the result).
     fn by_cost<'p>(&self, ps: &'p [Predicate]) -> Vec<&'p Predicate> {
@@ -158,7 +254,22 @@ impl SegmentView<'_> {
     /// 0: a null bitmap; 1: value bitmaps; 2: a bit-sliced index; 3: a
     /// column scan.
     fn cost(&self, p: &Predicate) -> u8 {
-        let column_cost = |column: usize| match self.map.get(column).copied().flatten() {
+        let column_cost = |column| self.column_cost(column);
+        match p {
+            Predicate::And(ps) | Predicate::Or(ps) => {
+                ps.iter().map(|c| self.cost(c)).max().unwrap_or(0)
+            }
+            Predicate::Not(inner) => self.cost(inner),
+            Predicate::IsNull { .. } => 0,
+            Predicate::Compare { column, .. } | Predicate::In { column, .. } => {
+                column_cost(*column)
+            }
+        }
+    }
+
+    /// The cost of a comparison on table column `column`, as [`Self::cost`].
+    fn column_cost(&self, column: usize) -> u8 {
+        match self.map.get(column).copied().flatten() {
             None => 0,
             Some(c) => {
                 let index = self.segment.column_index(c);
@@ -169,16 +280,6 @@ impl SegmentView<'_> {
                 } else {
                     3
                 }
-            }
-        };
-        match p {
-            Predicate::And(ps) | Predicate::Or(ps) => {
-                ps.iter().map(|c| self.cost(c)).max().unwrap_or(0)
-            }
-            Predicate::Not(inner) => self.cost(inner),
-            Predicate::IsNull { .. } => 0,
-            Predicate::Compare { column, .. } | Predicate::In { column, .. } => {
-                column_cost(*column)
             }
         }
     }
@@ -220,14 +321,6 @@ impl SegmentView<'_> {
             everything: rows.len() == u64::from(self.segment.row_count()),
             rows,
             ty,
-            // Only a bit-sliced index uses it (min_max clones the values).
-            max: match index.bsi {
-                Some(_) => self
-                    .segment
-                    .min_max(c)
-                    .and_then(|(_, max)| bsi_key(ty, &max)),
-                None => None,
-            },
         };
         let yes = by_index(index, &present)?;
         counts.indexed += 1;
@@ -305,14 +398,58 @@ fn and(t: Truth, u: Truth) -> Truth {
     }
 }
 
+/// A child of an AND as evaluated: a predicate, or bounds on one column
+/// (at least one) that a bit-sliced index answers in one walk.
+enum Conjunct<'p> {
+    One(&'p Predicate),
+    Range {
+        column: usize,
+        lower: Option<&'p Predicate>,
+        upper: Option<&'p Predicate>,
+    },
+}
+
+impl Conjunct<'_> {
+    fn ranges(&self, c: usize) -> bool {
+        matches!(self, Conjunct::Range { column, .. } if *column == c)
+    }
+}
+
+/// `Some((column, is_lower))` for a comparison `column >|>=|<|<= value`
+/// with a non-NULL value.
+fn bound(p: &Predicate) -> Option<(usize, bool)> {
+    match p {
+        Predicate::Compare { column, op, value } if !value.is_null() => match op {
+            CompareOp::Gt | CompareOp::Ge => Some((*column, true)),
+            CompareOp::Lt | CompareOp::Le => Some((*column, false)),
+            CompareOp::Eq | CompareOp::Ne => None,
+        },
+        _ => None,
+    }
+}
+
+/// The BSI key a bound includes: `x` for >= and <=, `x + 1` for >, `x - 1`
+/// for < (keys are integers); `Some(None)` when no key is past a strict
+/// bound, None when the value has no key (or `p` is not a bound).
+fn inclusive_key(ty: &DataType, p: &Predicate) -> Option<Option<i64>> {
+    let Predicate::Compare { op, value, .. } = p else {
+        return None;
+    };
+    let k = bsi_key(ty, value)?;
+    Some(match op {
+        CompareOp::Ge | CompareOp::Le => Some(k),
+        CompareOp::Gt => k.checked_add(1),
+        CompareOp::Lt => k.checked_sub(1),
+        CompareOp::Eq | CompareOp::Ne => return None,
+    })
+}
+
 /// The non-NULL rows of a leaf's domain in one segment column.
 struct Present<'a> {
     rows: Cow<'a, RoaringBitmap>,
     /// Whether `rows` is every row of the segment (nothing to intersect).
     everything: bool,
     ty: &'a DataType,
-    /// The column's largest value in the segment, as a BSI key.
-    max: Option<i64>,
 }
 
 impl Present<'_> {
@@ -335,8 +472,7 @@ fn compare_index(
     if let Some(bsi) = &index.bsi {
         let k = bsi_key(present.ty, value)?;
         let rows = &*present.rows;
-        let compare =
-            |want, or_equal| bsi.compare_within_up_to(want, or_equal, k, rows, present.max);
+        let compare = |want, or_equal| bsi.compare_within(want, or_equal, k, rows);
         let yes = match op {
             CompareOp::Eq => compare(Equal, false),
             CompareOp::Ne => rows - compare(Equal, false),

@@ -48,27 +48,51 @@ proptest! {
         prop_assert_eq!(Bsi::decode(&bytes).unwrap(), bsi);
     }
 
-    /// The largest value only chooses which side a walk collects: any
-    /// hint, right or wrong, gives the scan's answer.
+    /// Comparisons among some rows give the scan's answer.
     #[test]
-    fn bsi_comparisons_with_a_max_hint_match_a_scan(
+    fn bsi_comparisons_within_rows_match_a_scan(
         values in prop::collection::vec(value_strategy(), 0..300),
         x in prop_oneof![-60i64..60, any::<i64>()],
-        wrong in any::<i64>(),
         mask in prop::collection::vec(any::<bool>(), 300),
     ) {
         let bsi = bsi_of(&values);
-        let within: RoaringBitmap = mask.iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| i as u32).collect();
-        let max = values.iter().flatten().copied().max();
-        for hint in [max, Some(wrong), None] {
-            let cmp = |want, or_equal| bsi.compare_within_up_to(want, or_equal, x, &within, hint);
-            let scan = |f: &dyn Fn(i64) -> bool| scan(&values, f) & &within;
-            prop_assert_eq!(cmp(Ordering::Equal, false), scan(&|v| v == x));
-            prop_assert_eq!(cmp(Ordering::Less, false), scan(&|v| v < x));
-            prop_assert_eq!(cmp(Ordering::Less, true), scan(&|v| v <= x));
-            prop_assert_eq!(cmp(Ordering::Greater, false), scan(&|v| v > x));
-            prop_assert_eq!(cmp(Ordering::Greater, true), scan(&|v| v >= x));
+        let within: RoaringBitmap = mask.iter().enumerate()
+            .filter(|(i, m)| **m && values.get(*i).is_some_and(|v| v.is_some()))
+            .map(|(i, _)| i as u32).collect();
+        let cmp = |want, or_equal| bsi.compare_within(want, or_equal, x, &within);
+        let scan = |f: &dyn Fn(i64) -> bool| scan(&values, f) & &within;
+        prop_assert_eq!(cmp(Ordering::Equal, false), scan(&|v| v == x));
+        prop_assert_eq!(cmp(Ordering::Less, false), scan(&|v| v < x));
+        prop_assert_eq!(cmp(Ordering::Less, true), scan(&|v| v <= x));
+        prop_assert_eq!(cmp(Ordering::Greater, false), scan(&|v| v > x));
+        prop_assert_eq!(cmp(Ordering::Greater, true), scan(&|v| v >= x));
+    }
+
+    /// Ranges walked with both bounds at once give the scan's answer,
+    /// outliers (a few huge values among small ones) included.
+    #[test]
+    fn bsi_ranges_match_a_scan(
+        small in prop::collection::vec(
+            prop_oneof![1 => Just(None), 6 => (-50i64..50).prop_map(Some)],
+            0..5_000,
+        ),
+        huge in prop::collection::vec((0usize..5_000, prop_oneof![1_000i64..1_010, any::<i64>()]), 0..5),
+        lo in prop::option::of(prop_oneof![-60i64..60, 995i64..1_015, any::<i64>()]),
+        hi in prop::option::of(prop_oneof![-60i64..60, 995i64..1_015, any::<i64>()]),
+        mask in prop::collection::vec(any::<bool>(), 5_000),
+    ) {
+        let mut values = small;
+        for (at, v) in huge {
+            if let Some(slot) = values.get_mut(at) {
+                *slot = Some(v);
+            }
         }
+        let bsi = bsi_of(&values);
+        let within: RoaringBitmap = mask.iter().enumerate()
+            .filter(|(i, m)| **m && values.get(*i).is_some_and(|v| v.is_some()))
+            .map(|(i, _)| i as u32).collect();
+        let inside = |v: i64| lo.is_none_or(|l| v >= l) && hi.is_none_or(|h| v <= h);
+        prop_assert_eq!(bsi.range_within(lo, hi, &within), scan(&values, inside) & &within);
     }
 
     #[test]
@@ -123,5 +147,32 @@ fn corrupt_index_bytes_are_errors_not_panics() {
         let mut bad = bytes.clone();
         bad[i] ^= 0x55;
         let _ = Bsi::decode(&bad);
+    }
+}
+
+#[test]
+fn bsi_ranges_reach_into_the_outliers() {
+    // 5,000 small values and two huge ones: the huge rows are outliers.
+    let mut values: Vec<Option<i64>> = (0..5_000).map(|i| Some(i % 100)).collect();
+    values[17] = Some(1_000_000);
+    values[4_000] = Some(1_000_500);
+    let bsi = bsi_of(&values);
+    let all = scan(&values, |_| true);
+    for (lo, hi) in [
+        (Some(10), Some(1_000_000)),
+        (Some(10), Some(1_000_499)),
+        (Some(99), Some(1_000_500)),
+        (Some(1_000_000), Some(1_000_000)),
+        (Some(5), Some(50)),
+        (Some(100), Some(999_999)),
+        (None, Some(1_000_000)),
+        (Some(1), None),
+    ] {
+        let inside = |v: i64| lo.is_none_or(|l| v >= l) && hi.is_none_or(|h| v <= h);
+        assert_eq!(
+            bsi.range_within(lo, hi, &all),
+            scan(&values, inside),
+            "{lo:?}..={hi:?}"
+        );
     }
 }

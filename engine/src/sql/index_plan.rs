@@ -126,10 +126,22 @@ fn convert(
             let (Some(a), Some(b)) = (convert(a, types, eval)?, convert(b, types, eval)?) else {
                 return Ok(None);
             };
+            // Flattened (both are associative, NULLs included), so that an
+            // AND orders all its conjuncts by cost and pairs a column's
+            // bounds into one range.
+            let mut children = Vec::new();
+            for child in [a, b] {
+                match (child, e) {
+                    (Predicate::And(cs), Expr::And(..)) | (Predicate::Or(cs), Expr::Or(..)) => {
+                        children.extend(cs)
+                    }
+                    (child, _) => children.push(child),
+                }
+            }
             if matches!(e, Expr::And(..)) {
-                Predicate::And(vec![a, b])
+                Predicate::And(children)
             } else {
-                Predicate::Or(vec![a, b])
+                Predicate::Or(children)
             }
         }
         Expr::Not(a) => match convert(a, types, eval)? {
