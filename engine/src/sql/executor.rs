@@ -801,13 +801,21 @@ fn run_operator(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
         Plan::Filter { input, predicate } => {
             let input = run_prepared(input, ctx)?;
             let (predicate, ctx) = (predicate.clone(), ctx.clone());
-            Box::new(input.filter_map(move |row| match row {
-                Err(e) => Some(Err(e)),
-                Ok(row) => match predicate.eval(&row, &ctx.eval()) {
+            let mut first = true;
+            Box::new(input.filter_map(move |row| {
+                let row = match row {
+                    Ok(row) => row,
+                    Err(e) => return Some(Err(e)),
+                };
+                // Subqueries are built once a row needs them, together.
+                if std::mem::take(&mut first) {
+                    predicate.warm_subqueries();
+                }
+                match predicate.eval(&row, &ctx.eval()) {
                     Ok(Value::Boolean(true)) => Some(Ok(row)),
                     Ok(_) => None,
                     Err(e) => Some(Err(e)),
-                },
+                }
             }))
         }
         Plan::Project { input, exprs } => {

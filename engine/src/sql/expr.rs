@@ -104,6 +104,11 @@ pub trait Evaluate: std::fmt::Debug + Send + Sync {
     fn columns_read(&self) -> Option<Vec<usize>> {
         None
     }
+
+    /// Builds what [`Self::eval`] caches (a subquery's rows or id set)
+    /// before a row needs it, so that several can be built at once; an
+    /// error is left for `eval` to report.
+    fn warm(&self) {}
 }
 
 /// A prepared [`Evaluate`]; equal only to itself.
@@ -336,6 +341,31 @@ impl Expr {
             _ => {}
         });
         known.then_some(out)
+    }
+
+    /// Warms the prepared subqueries of the expression
+    /// ([`Evaluate::warm`]), on as many threads as there are cores when
+    /// there are several: a behavioral segment's id sets are independent.
+    pub fn warm_subqueries(&self) {
+        let mut found: Vec<Arc<dyn Evaluate>> = Vec::new();
+        self.visit(&mut |e| {
+            if let Expr::Runtime(r) = e {
+                found.push(r.0.clone());
+            }
+        });
+        if found.len() < 2 {
+            return;
+        }
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(found.len());
+        std::thread::scope(|scope| {
+            for t in 1..threads {
+                let found = &found;
+                scope.spawn(move || found.iter().skip(t).step_by(threads).for_each(|r| r.warm()));
+            }
+            found.iter().step_by(threads).for_each(|r| r.warm());
+        });
     }
 
     pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {

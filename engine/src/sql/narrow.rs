@@ -147,6 +147,9 @@ pub fn read(input: &Plan, needed: &[bool], ctx: &Arc<ExecContext>) -> SqlResult<
         return Ok(None);
     }
     let needed = needed.to_vec();
+    // Rows end at the last column read: the columns after it would only
+    // be NULLs written and dropped (a customer row is 18 values wide).
+    let width = needed.iter().rposition(|n| *n).map_or(0, |last| last + 1);
     let selection = index_plan::select(table, index, ctx)?;
     if let Some(profile) = &ctx.profile {
         profile.note(input, NARROW_READ_NOTE.into());
@@ -172,7 +175,7 @@ pub fn read(input: &Plan, needed: &[bool], ctx: &Arc<ExecContext>) -> SqlResult<
         .flat_map(move |(handle, map, positions)| {
             let needed = needed.clone();
             positions.into_iter().map(move |pos| {
-                needed
+                needed[..width]
                     .iter()
                     .zip(&map)
                     .map(|(n, sc)| match (n, sc) {
@@ -193,6 +196,12 @@ pub fn read(input: &Plan, needed: &[bool], ctx: &Arc<ExecContext>) -> SqlResult<
     }
     let (ctx, predicate) = (ctx.clone(), predicate.cloned());
     let rows = unfiltered.enumerate().filter_map(move |(i, row)| {
+        // Subqueries are built once a row needs them, together.
+        if i == 0
+            && let Some(p) = &predicate
+        {
+            p.warm_subqueries();
+        }
         if i % CHECK_EVERY_ROWS == 0
             && let Err(e) = ctx.interrupt.check()
         {

@@ -181,6 +181,22 @@ impl Prepared {
         })
     }
 
+    /// The build side of a decorrelated EXISTS or IN: the id set of one
+    /// integer key when nothing else ties it to the outer row, else the
+    /// rows hashed by their keys.
+    fn build_side(&self, d: &Decorrelated, ctx: &EvalContext) -> SqlResult<BuildSide> {
+        if let (Kind::Exists, None, [Expr::Column(k)]) =
+            (&self.kind, &d.residual, d.inner_keys.as_slice())
+            && let Some(ids) = IdSet::of_column(&d.build, *k, &self.ctx)?
+        {
+            return Ok(BuildSide::Ids(ids));
+        }
+        let value = matches!(self.kind, Kind::In(_)).then_some(&d.value);
+        let rows = run(&d.build, &self.ctx)?;
+        let keep_rows = d.residual.is_some();
+        SemiJoinTable::build(rows, &d.inner_keys, value, keep_rows, ctx).map(BuildSide::Rows)
+    }
+
     fn answer(&self, outcome: &Outcome, row: &[Value], ctx: &EvalContext) -> SqlResult<Value> {
         Ok(match (outcome, &self.kind) {
             (Outcome::Value(v), _) => v.clone(),
@@ -215,6 +231,19 @@ impl Evaluate for Prepared {
         self.columns.clone()
     }
 
+    fn warm(&self) {
+        // An error is not cached: eval meets it again if it runs.
+        match &self.strategy {
+            Strategy::Once(slot) => {
+                let _ = cached(slot, || self.outcome(&self.plan));
+            }
+            Strategy::Hashed(d, slot) => {
+                let _ = cached(slot, || self.build_side(d, &self.ctx.eval()));
+            }
+            Strategy::Grouped(..) | Strategy::PerRow(..) => {}
+        }
+    }
+
     fn eval(&self, row: &[Value], ctx: &EvalContext) -> SqlResult<Value> {
         match &self.strategy {
             Strategy::Once(slot) => {
@@ -222,19 +251,7 @@ impl Evaluate for Prepared {
                 self.answer(&outcome, row, ctx)
             }
             Strategy::Hashed(d, slot) => {
-                let build = cached(slot, || {
-                    if let (Kind::Exists, None, [Expr::Column(k)]) =
-                        (&self.kind, &d.residual, d.inner_keys.as_slice())
-                        && let Some(ids) = IdSet::of_column(&d.build, *k, &self.ctx)?
-                    {
-                        return Ok(BuildSide::Ids(ids));
-                    }
-                    let value = matches!(self.kind, Kind::In(_)).then_some(&d.value);
-                    let rows = run(&d.build, &self.ctx)?;
-                    let keep_rows = d.residual.is_some();
-                    SemiJoinTable::build(rows, &d.inner_keys, value, keep_rows, ctx)
-                        .map(BuildSide::Rows)
-                })?;
+                let build = cached(slot, || self.build_side(d, ctx))?;
                 let table = match build.as_ref() {
                     BuildSide::Ids(ids) => {
                         let key = eval_all(&d.outer_keys, row, ctx)?;
