@@ -19,11 +19,6 @@ use crmdb_engine::snapshot::primary_key_of_row;
 use crmdb_engine::sql::ddl::parse_create_tables;
 use crmdb_engine::vfs::{DiskVfs, Vfs};
 use crmdb_engine::wal::{Wal, WalConfig};
-
-/// The server's allocator (src/main.rs), so that the engine is measured as
-/// it runs.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use crmdb_engine::{DataType, Database, Numeric, Options, Row, Value};
 
 fn wal_commit(c: &mut Criterion) {

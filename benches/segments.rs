@@ -31,13 +31,6 @@ use crmdb_engine::types::format_value;
 use crmdb_engine::{Database, Options};
 use pg::PgServer;
 
-/// The allocator the server runs with (see docs/benchmarks.md): query
-/// execution allocates and frees many short-lived bitmaps and rows, and
-/// glibc's malloc spent a quarter of a segment count consolidating and
-/// returning memory to the kernel.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const SEED: u64 = 42;
 /// Bump when the loaded data or the PostgreSQL indexes change, so that
 /// cached databases are not reused.

@@ -5,13 +5,6 @@ mod serve;
 
 use clap::{Parser, Subcommand};
 
-/// The allocator the server runs with (see docs/benchmarks.md): query
-/// execution allocates and frees many short-lived bitmaps and rows, and
-/// glibc's malloc spent a quarter of a segment count consolidating and
-/// returning memory to the kernel.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// crmdb: a database server for customer data that speaks PostgreSQL's wire protocol.
 #[derive(Parser, Debug)]
 #[command(name = "crmdb", version, about)]
