@@ -109,6 +109,11 @@ pub trait Evaluate: std::fmt::Debug + Send + Sync {
     /// before a row needs it, so that several can be built at once; an
     /// error is left for `eval` to report.
     fn warm(&self) {}
+
+    /// Whether [`Self::warm`] has something to build.
+    fn is_cold(&self) -> bool {
+        false
+    }
 }
 
 /// A prepared [`Evaluate`]; equal only to itself.
@@ -349,10 +354,14 @@ impl Expr {
     pub fn warm_subqueries(&self) {
         let mut found: Vec<Arc<dyn Evaluate>> = Vec::new();
         self.visit(&mut |e| {
-            if let Expr::Runtime(r) = e {
+            if let Expr::Runtime(r) = e
+                && r.0.is_cold()
+            {
                 found.push(r.0.clone());
             }
         });
+        // One cold subquery is built by eval as well; none, nothing to do
+        // (a plan rerun per outer row finds its subqueries warm).
         if found.len() < 2 {
             return;
         }

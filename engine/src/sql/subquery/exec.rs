@@ -209,6 +209,12 @@ impl Prepared {
     }
 }
 
+/// Whether `slot` holds no cached value yet (a poisoned one counts as
+/// full: nothing would be built into it).
+fn is_empty<T>(slot: &Mutex<Option<Arc<T>>>) -> bool {
+    slot.lock().map(|s| s.is_none()).unwrap_or(false)
+}
+
 /// The cached value in `slot`, computed by `make` on first use (an error
 /// is returned, not cached).
 fn cached<T>(
@@ -229,6 +235,14 @@ fn cached<T>(
 impl Evaluate for Prepared {
     fn columns_read(&self) -> Option<Vec<usize>> {
         self.columns.clone()
+    }
+
+    fn is_cold(&self) -> bool {
+        match &self.strategy {
+            Strategy::Once(slot) => is_empty(slot),
+            Strategy::Hashed(_, slot) => is_empty(slot),
+            Strategy::Grouped(..) | Strategy::PerRow(..) => false,
+        }
     }
 
     fn warm(&self) {
