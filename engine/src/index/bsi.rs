@@ -156,9 +156,6 @@ impl Bsi {
         within: &RoaringBitmap,
     ) -> RoaringBitmap {
         debug_assert!(within.is_subset(&self.exists), "rows without a value");
-        if std::env::var("BSIDBG").is_ok() {
-            eprintln!("range {lo:?} {hi:?} within {}", within.len());
-        }
         let a = match lo {
             Some(l) if l > self.base => offset(l, self.base),
             _ => 0,
