@@ -152,26 +152,27 @@ impl SegmentView<'_> {
     /// one range.
     fn conjuncts<'p>(&self, ps: &'p [Predicate]) -> Vec<Conjunct<'p>> {
         let mut out: Vec<Conjunct> = Vec::with_capacity(ps.len());
+        // Bounds still without a partner: (column, is_lower, the bound,
+        // where it is in `out`).
+        let mut single: Vec<(usize, bool, &Predicate, usize)> = Vec::new();
         for p in ps {
-            if let Some((column, is_lower)) = bound(p)
-                && self.has_bsi(column)
-                && let Some(Conjunct::Range { lower, upper, .. }) =
-                    out.iter_mut().find(|c| c.ranges(column))
-            {
-                let slot = if is_lower { lower } else { upper };
-                if slot.is_none() {
-                    *slot = Some(p);
+            if let Some((column, is_lower)) = bound(p).filter(|(c, _)| self.has_bsi(*c)) {
+                if let Some(i) = single
+                    .iter()
+                    .position(|&(c, lower, _, _)| c == column && lower != is_lower)
+                {
+                    let (_, _, other, at) = single.swap_remove(i);
+                    let (lower, upper) = if is_lower { (p, other) } else { (other, p) };
+                    out[at] = Conjunct::Range {
+                        column,
+                        lower,
+                        upper,
+                    };
                     continue;
                 }
+                single.push((column, is_lower, p, out.len()));
             }
-            out.push(match bound(p) {
-                Some((column, is_lower)) if self.has_bsi(column) => Conjunct::Range {
-                    column,
-                    lower: is_lower.then_some(p),
-                    upper: (!is_lower).then_some(p),
-                },
-                _ => Conjunct::One(p),
-            });
+            out.push(Conjunct::One(p));
         }
         out.sort_by_key(|c| match c {
             Conjunct::One(p) => self.cost(p),
@@ -191,54 +192,35 @@ impl SegmentView<'_> {
 
     /// The truth of one child of an AND.
     fn conjunct(&self, c: &Conjunct, domain: &RoaringBitmap, counts: &mut LeafCounts) -> Truth {
-        match *c {
-            Conjunct::One(p)
-            | Conjunct::Range {
-                lower: Some(p),
-                upper: None,
-                ..
-            } => self.truth(p, domain, counts),
-            Conjunct::Range {
-                lower: None,
-                upper: Some(p),
-                ..
-            } => self.truth(p, domain, counts),
-            Conjunct::Range {
-                lower: None,
-                upper: None,
-                ..
-            } => Truth {
-                yes: domain.clone(),
-                unknown: RoaringBitmap::new(),
-            },
+        let (column, lower, upper) = match *c {
+            Conjunct::One(p) => return self.truth(p, domain, counts),
             Conjunct::Range {
                 column,
-                lower: Some(lower),
-                upper: Some(upper),
-            } => {
-                let walked = self.leaf(column, domain, counts, |index, present| {
-                    let bsi = index.bsi.as_ref()?;
-                    let lo = inclusive_key(present.ty, lower)?;
-                    let hi = inclusive_key(present.ty, upper)?;
-                    Some(match (lo, hi) {
-                        (Some(lo), Some(hi)) => bsi.range_within(Some(lo), Some(hi), &present.rows),
-                        // A strict bound past the end of the integers.
-                        _ => RoaringBitmap::new(),
-                    })
-                });
-                match walked {
-                    Some(t) => {
-                        // Two leaves answered by one walk.
-                        counts.indexed += 1;
-                        t
-                    }
-                    None => {
-                        let t = self.truth(lower, domain, counts);
-                        let alive = &t.yes | &t.unknown;
-                        let u = self.truth(upper, &alive, counts);
-                        and(t, u)
-                    }
-                }
+                lower,
+                upper,
+            } => (column, lower, upper),
+        };
+        let walked = self.leaf(column, domain, counts, |index, present| {
+            let bsi = index.bsi.as_ref()?;
+            let lo = inclusive_key(present.ty, lower)?;
+            let hi = inclusive_key(present.ty, upper)?;
+            Some(match (lo, hi) {
+                (Some(lo), Some(hi)) => bsi.range_within(Some(lo), Some(hi), &present.rows),
+                // A strict bound past the end of the integers.
+                _ => RoaringBitmap::new(),
+            })
+        });
+        match walked {
+            Some(t) => {
+                // Two leaves answered by one walk.
+                counts.indexed += 1;
+                t
+            }
+            None => {
+                let t = self.truth(lower, domain, counts);
+                let alive = &t.yes | &t.unknown;
+                let u = self.truth(upper, &alive, counts);
+                and(t, u)
             }
         }
     }
@@ -254,7 +236,6 @@ impl SegmentView<'_> {
     /// 0: a null bitmap; 1: value bitmaps; 2: a bit-sliced index; 3: a
     /// column scan.
     fn cost(&self, p: &Predicate) -> u8 {
-        let column_cost = |column| self.column_cost(column);
         match p {
             Predicate::And(ps) | Predicate::Or(ps) => {
                 ps.iter().map(|c| self.cost(c)).max().unwrap_or(0)
@@ -262,7 +243,7 @@ impl SegmentView<'_> {
             Predicate::Not(inner) => self.cost(inner),
             Predicate::IsNull { .. } => 0,
             Predicate::Compare { column, .. } | Predicate::In { column, .. } => {
-                column_cost(*column)
+                self.column_cost(*column)
             }
         }
     }
@@ -398,21 +379,15 @@ fn and(t: Truth, u: Truth) -> Truth {
     }
 }
 
-/// A child of an AND as evaluated: a predicate, or bounds on one column
-/// (at least one) that a bit-sliced index answers in one walk.
+/// A child of an AND as evaluated: a predicate, or a lower and an upper
+/// bound on one column that a bit-sliced index answers in one walk.
 enum Conjunct<'p> {
     One(&'p Predicate),
     Range {
         column: usize,
-        lower: Option<&'p Predicate>,
-        upper: Option<&'p Predicate>,
+        lower: &'p Predicate,
+        upper: &'p Predicate,
     },
-}
-
-impl Conjunct<'_> {
-    fn ranges(&self, c: usize) -> bool {
-        matches!(self, Conjunct::Range { column, .. } if *column == c)
-    }
 }
 
 /// `Some((column, is_lower))` for a comparison `column >|>=|<|<= value`
