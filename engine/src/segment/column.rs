@@ -2,11 +2,13 @@
 //! mapped bytes of a block that validate.rs checked at open.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use roaring::RoaringBitmap;
 
 use super::format::u32_at;
 use super::nulls::NullCursor;
+use super::sorted::SortedRuns;
 use crate::index::ColumnIndex;
 use crate::types::{DataType, Interval, Numeric, Value};
 
@@ -44,6 +46,9 @@ pub struct Column {
     pub rows: u32,
     /// The column's indexes (empty when it is not indexed).
     pub index: ColumnIndex,
+    /// Whether an integer column's values never decrease, worked out on
+    /// first use (see sorted.rs).
+    pub sorted: OnceLock<Option<SortedRuns>>,
 }
 
 impl Column {
@@ -129,6 +134,41 @@ impl Column {
             );
         }
         true
+    }
+
+    /// The rows holding `x`, if this is an INTEGER or BIGINT column
+    /// without NULLs whose values never decrease; None otherwise (or
+    /// Some(empty range) when no row holds it).
+    pub fn run_of(&self, buf: &[u8], x: i64) -> Option<Range<u32>> {
+        let slot = self.integer_slot(buf)?;
+        let runs = self.sorted.get_or_init(|| {
+            if !self.nulls.is_empty() {
+                return None;
+            }
+            SortedRuns::of(self.rows, &slot)
+        });
+        Some(runs.as_ref()?.run(x, &slot))
+    }
+
+    /// Reads an INTEGER or BIGINT column's value at a position straight
+    /// from its slot; None for other columns.
+    fn integer_slot<'a>(&self, buf: &'a [u8]) -> Option<impl Fn(u32) -> i64 + 'a> {
+        let (values, width) = match (&self.layout, self.ty) {
+            (Layout::Fixed { values, .. }, DataType::Integer) => (values, 4),
+            (Layout::Fixed { values, .. }, DataType::BigInt) => (values, 8),
+            _ => return None,
+        };
+        let bytes = &buf[values.clone()];
+        Some(move |pos: u32| {
+            let at = pos as usize * width;
+            if width == 4 {
+                i64::from(i32::from_le_bytes(
+                    bytes[at..at + 4].try_into().expect("4-byte slot"),
+                ))
+            } else {
+                i64::from_le_bytes(bytes[at..at + 8].try_into().expect("8-byte slot"))
+            }
+        })
     }
 
     /// The value stored at `pos` ignoring the NULL bitmap.

@@ -18,6 +18,7 @@ mod encode;
 mod format;
 mod nulls;
 mod reader;
+mod sorted;
 mod validate;
 mod writer;
 

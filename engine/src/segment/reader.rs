@@ -275,6 +275,14 @@ impl Segment {
         None
     }
 
+    /// The positions of the rows whose column `col` holds `x`, when `col`
+    /// is an INTEGER or BIGINT column in order through the segment (see
+    /// sorted.rs; the first call per column reads it whole); None when it
+    /// is not.
+    pub fn run_of(&self, col: usize, x: i64) -> Option<Range<u32>> {
+        self.columns[col].run_of(&self.bytes, x)
+    }
+
     /// Positions of the rows whose column `col` is NULL.
     pub fn nulls(&self, col: usize) -> &RoaringBitmap {
         &self.columns[col].nulls

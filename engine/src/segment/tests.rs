@@ -165,6 +165,48 @@ fn keys_of_many_rows_are_gathered_in_position_order() {
     }
 }
 
+#[test]
+fn runs_of_integer_columns_in_order() {
+    // 0: INTEGER in order (runs of 1..=5 rows), 1: BIGINT out of order
+    // once, 2: BIGINT in order with a NULL, 3: TEXT in order.
+    let mut rows = Vec::new();
+    for i in 0..3_000i64 {
+        for _ in 0..=(i % 5) {
+            let r = rows.len() as i64;
+            rows.push(vec![
+                Value::Integer(i as i32 * 3 - 4_000),
+                Value::BigInt(if r == 2_000 { -1 } else { r }),
+                if r == 77 {
+                    Value::Null
+                } else {
+                    Value::BigInt(r)
+                },
+                text(&format!("{r:08}")),
+            ]);
+        }
+    }
+    let types = [
+        DataType::Integer,
+        DataType::BigInt,
+        DataType::BigInt,
+        DataType::Text,
+    ];
+    let (_dir, vfs) = vfs();
+    write(&vfs, "seg", &types, &rows);
+    let seg = Segment::open(&vfs, "seg").expect("open");
+    for x in [-4_001, -4_000, -3_999, -3_997, 0, 2, 4_994, 4_995, 5_000] {
+        let expected: Vec<u32> = (0..rows.len() as u32)
+            .filter(|&p| rows[p as usize][0] == Value::Integer(x as i32))
+            .collect();
+        let run = seg.run_of(0, x).expect("in order");
+        assert_eq!(run.clone().collect::<Vec<_>>(), expected, "{x}");
+        assert!(expected.is_empty() || expected.len() as i64 == (x + 4_000) / 3 % 5 + 1);
+    }
+    for col in 1..4 {
+        assert_eq!(seg.run_of(col, 5), None, "column {col}");
+    }
+}
+
 fn round_trip(types: &[DataType], rows: &[Vec<Value>]) -> Segment {
     let (_dir, vfs) = vfs();
     let info = write(&vfs, "seg", types, rows);

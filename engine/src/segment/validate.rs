@@ -83,6 +83,7 @@ impl Column {
             layout,
             rows,
             index,
+            sorted: std::sync::OnceLock::new(),
         };
         column.validate_values(buf, &sub(2), rows)?;
         Ok(column)
