@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crmdb_engine::catalog::Catalog;
 use crmdb_engine::sql::ddl::parse_create_tables;
+use crmdb_engine::sql::{Output, Session};
 use crmdb_engine::vfs::Vfs;
 use crmdb_engine::{Database, Options, Snapshot, Value};
 
@@ -68,4 +69,21 @@ pub fn sql_session() -> (tempfile::TempDir, crmdb_engine::sql::Session) {
     let vfs = Arc::new(crmdb_engine::vfs::DiskVfs::new(dir.path()).expect("vfs"));
     let db = Database::open_with(vfs, test_options()).expect("open");
     (dir, crmdb_engine::sql::Session::new(Arc::new(db)))
+}
+
+/// Runs `sql` (one or more statements) and gives the last result's rows,
+/// each as its Debug form; panics on any error.
+pub fn run_sql(s: &mut Session, sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for stmt in s.parse(sql).unwrap_or_else(|e| panic!("{sql}: {e:?}")) {
+        let output = s
+            .execute(&stmt, &[])
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+        if let Output::Rows { rows, .. } = output {
+            out = rows
+                .map(|r| format!("{:?}", r.unwrap_or_else(|e| panic!("{sql}: {e:?}"))))
+                .collect();
+        }
+    }
+    out
 }

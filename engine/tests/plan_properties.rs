@@ -15,9 +15,9 @@ mod common;
 
 use std::sync::Arc;
 
-use common::test_options;
+use common::{run_sql as run, test_options};
 use crmdb_engine::Database;
-use crmdb_engine::sql::{Output, Session};
+use crmdb_engine::sql::Session;
 use crmdb_engine::vfs::{SimConfig, SimVfs};
 use proptest::prelude::*;
 
@@ -133,21 +133,6 @@ fn queries(p: &str) -> [String; 5] {
         format!("SELECT t, count(*), sum(n), max(i), avg(big) FROM seg WHERE {p} GROUP BY t"),
         format!("SELECT b, count(*), min(ts), sum(i) FROM seg WHERE {p} GROUP BY b"),
     ]
-}
-
-fn run(s: &mut Session, sql: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for stmt in s.parse(sql).unwrap_or_else(|e| panic!("{sql}: {e:?}")) {
-        let output = s
-            .execute(&stmt, &[])
-            .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
-        if let Output::Rows { rows, .. } = output {
-            out = rows
-                .map(|r| format!("{:?}", r.unwrap_or_else(|e| panic!("{sql}: {e:?}"))))
-                .collect();
-        }
-    }
-    out
 }
 
 /// Runs `phases`: the first before the indexes exist, the rest after;

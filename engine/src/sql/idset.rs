@@ -13,13 +13,16 @@
 //! key is hashed.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use roaring::RoaringTreemap;
 
 use super::error::{SqlError, SqlResult};
 use super::executor::ExecContext;
+use super::expr::Expr;
 use super::index_plan;
 use super::plan::Plan;
+use crate::catalog::{TableDef, TableId};
 use crate::types::{DataType, Value};
 use crate::version::column_map;
 
@@ -57,18 +60,9 @@ impl IdSet {
     /// or a whole-table scan; None when `scan` is something else or the
     /// column is not BIGINT or INTEGER.
     pub fn of_column(scan: &Plan, column: usize, ctx: &ExecContext) -> SqlResult<Option<IdSet>> {
-        let (table, index) = match scan {
-            Plan::IndexScan { table, index } => (*table, Some(index)),
-            Plan::Scan { table } => (*table, None),
-            _ => return Ok(None),
-        };
-        let def = ctx.version.table_def(table)?;
-        if !matches!(
-            def.columns.get(column).map(|c| c.ty),
-            Some(DataType::BigInt | DataType::Integer)
-        ) {
+        let Some(KeyedScan { table, index, def }) = KeyedScan::of(scan, column, ctx)? else {
             return Ok(None);
-        }
+        };
         let selection = index_plan::select(table, index, ctx)?;
         let data = ctx.version.table(table)?;
         let current = def.column_ids();
@@ -151,6 +145,33 @@ impl IdSet {
     }
 }
 
+/// An index scan or a whole-table scan keyed by an integer column: what
+/// an id set or an id lookup reads.
+pub(super) struct KeyedScan<'p> {
+    pub table: TableId,
+    /// The index scan's predicate; None for the whole table.
+    pub index: Option<&'p Expr>,
+    pub def: Arc<TableDef>,
+}
+
+impl<'p> KeyedScan<'p> {
+    /// `scan` keyed by its column `column`; None when `scan` is neither
+    /// kind of scan or the column is not BIGINT or INTEGER.
+    pub fn of(scan: &'p Plan, column: usize, ctx: &ExecContext) -> SqlResult<Option<Self>> {
+        let (table, index) = match scan {
+            Plan::IndexScan { table, index } => (*table, Some(index)),
+            Plan::Scan { table } => (*table, None),
+            _ => return Ok(None),
+        };
+        let def = ctx.version.table_def(table)?.clone();
+        let integer = matches!(
+            def.columns.get(column).map(|c| c.ty),
+            Some(DataType::BigInt | DataType::Integer)
+        );
+        Ok(integer.then_some(KeyedScan { table, index, def }))
+    }
+}
+
 /// A set of integers as one bit per value of their span.
 #[derive(Debug)]
 struct DenseIds {
@@ -193,7 +214,7 @@ impl DenseIds {
 
 /// An integer value as i64; None for NULL. The binder gives both sides of
 /// the comparison one integer type, so anything else is a planning error.
-fn integer(v: &Value) -> SqlResult<Option<i64>> {
+pub(super) fn integer(v: &Value) -> SqlResult<Option<i64>> {
     match v {
         Value::Null => Ok(None),
         Value::BigInt(x) => Ok(Some(*x)),

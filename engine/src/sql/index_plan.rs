@@ -200,22 +200,26 @@ fn convert(
 /// The rows of `table` where `index` (an [`Plan::IndexScan`]'s predicate)
 /// is true; None for the whole table.
 pub fn select(table: TableId, index: Option<&Expr>, ctx: &ExecContext) -> SqlResult<Selection> {
-    let def = ctx.version.table_def(table)?;
-    let predicate = match index {
-        None => Predicate::And(Vec::new()),
-        Some(index) => {
-            let ev = ctx.eval();
-            let mut eval = |e: &Expr| e.eval(&[], &ev);
-            convert(index, &def.column_types(), &mut eval)?
-                .ok_or_else(|| SqlError::internal("an index scan's predicate does not convert"))?
-        }
-    };
+    let predicate = predicate(table, index, ctx)?;
     ctx.interrupt.check()?;
     Ok(Selection::evaluate(
-        def,
+        ctx.version.table_def(table)?,
         ctx.version.table(table)?,
         &predicate,
     )?)
+}
+
+/// An index scan's predicate over `table`'s columns, its constants
+/// evaluated; the empty AND (every row) for a whole-table scan.
+pub fn predicate(table: TableId, index: Option<&Expr>, ctx: &ExecContext) -> SqlResult<Predicate> {
+    let Some(index) = index else {
+        return Ok(Predicate::And(Vec::new()));
+    };
+    let def = ctx.version.table_def(table)?;
+    let ev = ctx.eval();
+    let mut eval = |e: &Expr| e.eval(&[], &ev);
+    convert(index, &def.column_types(), &mut eval)?
+        .ok_or_else(|| SqlError::internal("an index scan's predicate does not convert"))
 }
 
 /// The rows of an index scan's selection, as the scan produces them.

@@ -14,6 +14,7 @@ mod explain;
 mod expr;
 mod functions;
 mod grants;
+mod idprobe;
 mod idset;
 mod index_aggregate;
 mod index_ddl;

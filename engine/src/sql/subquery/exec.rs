@@ -3,6 +3,7 @@
 //! which picks how to run it (see the module above) and caches what it can.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::types::Value;
@@ -10,6 +11,7 @@ use crate::types::Value;
 use super::super::error::{SqlError, SqlResult, code};
 use super::super::executor::{ExecContext, row_key, run};
 use super::super::expr::{EvalContext, Evaluate, Expr, Runtime};
+use super::super::idprobe::IdProbe;
 use super::super::idset::IdSet;
 use super::super::plan::Plan;
 use super::super::semijoin::{
@@ -83,6 +85,14 @@ enum BuildSide {
     /// EXISTS correlated by one integer column of an index scan, with no
     /// other condition on the outer row.
     Ids(IdSet),
+    /// The same EXISTS over a table whose segments hold the column in
+    /// order: looked up per outer key, until so many were asked that the
+    /// whole set (built then, into `full`) is cheaper.
+    Probe {
+        probe: IdProbe,
+        asked: AtomicU64,
+        full: Mutex<Option<Arc<IdSet>>>,
+    },
 }
 
 impl std::fmt::Debug for Prepared {
@@ -187,9 +197,17 @@ impl Prepared {
     fn build_side(&self, d: &Decorrelated, ctx: &EvalContext) -> SqlResult<BuildSide> {
         if let (Kind::Exists, None, [Expr::Column(k)]) =
             (&self.kind, &d.residual, d.inner_keys.as_slice())
-            && let Some(ids) = IdSet::of_column(&d.build, *k, &self.ctx)?
         {
-            return Ok(BuildSide::Ids(ids));
+            if let Some(probe) = IdProbe::of_column(&d.build, *k, &self.ctx)? {
+                return Ok(BuildSide::Probe {
+                    probe,
+                    asked: AtomicU64::new(0),
+                    full: Mutex::new(None),
+                });
+            }
+            if let Some(ids) = IdSet::of_column(&d.build, *k, &self.ctx)? {
+                return Ok(BuildSide::Ids(ids));
+            }
         }
         let value = matches!(self.kind, Kind::In(_)).then_some(&d.value);
         let rows = run(&d.build, &self.ctx)?;
@@ -267,14 +285,25 @@ impl Evaluate for Prepared {
             Strategy::Hashed(d, slot) => {
                 let build = cached(slot, || self.build_side(d, ctx))?;
                 let table = match build.as_ref() {
-                    BuildSide::Ids(ids) => {
-                        let key = eval_all(&d.outer_keys, row, ctx)?;
-                        let [key] = key.as_slice() else {
-                            return Err(SqlError::internal("an id set with several keys"));
-                        };
-                        return Ok(Value::Boolean(ids.exists(key)?));
-                    }
                     BuildSide::Rows(table) => table,
+                    BuildSide::Ids(ids) => {
+                        return Ok(Value::Boolean(ids.exists(&single_key(d, row, ctx)?)?));
+                    }
+                    BuildSide::Probe { probe, asked, full } => {
+                        let key = single_key(d, row, ctx)?;
+                        if asked.fetch_add(1, Ordering::Relaxed) < probe.budget() {
+                            return Ok(Value::Boolean(probe.exists(&key)?));
+                        }
+                        let ids = cached(full, || {
+                            let [Expr::Column(k)] = d.inner_keys.as_slice() else {
+                                return Err(SqlError::internal("a probe with several keys"));
+                            };
+                            IdSet::of_column(&d.build, *k, &self.ctx)?.ok_or_else(|| {
+                                SqlError::internal("a probed table without an id set")
+                            })
+                        })?;
+                        return Ok(Value::Boolean(ids.exists(&key)?));
+                    }
                 };
                 let key = eval_all(&d.outer_keys, row, ctx)?;
                 let x = match &self.kind {
@@ -348,6 +377,14 @@ impl Evaluate for Prepared {
                 self.answer(&outcome, row, ctx)
             }
         }
+    }
+}
+
+/// The one outer key of an EXISTS answered from an id set or a probe.
+fn single_key(d: &Decorrelated, row: &[Value], ctx: &EvalContext) -> SqlResult<Value> {
+    match d.outer_keys.as_slice() {
+        [key] => key.eval(row, ctx),
+        _ => Err(SqlError::internal("an id set with several keys")),
     }
 }
 
