@@ -373,6 +373,42 @@ impl Bsi {
         Some((i128::from(self.base) + i128::from(o)) as i64)
     }
 
+    /// The rows of `rows` (all with a value) holding the `k` smallest
+    /// (`Less`) or largest (`Greater`) values, and every other row tied
+    /// with the last of them: whatever breaks the ties, the first `k` rows
+    /// in that order are among these. All of `rows` if they are at most k.
+    pub fn first(&self, rows: &RoaringBitmap, k: u64, which: Ordering) -> RoaringBitmap {
+        debug_assert!(rows.is_subset(&self.exists), "rows without a value");
+        if k == 0 {
+            return RoaringBitmap::new();
+        }
+        if rows.len() <= k {
+            return rows.clone();
+        }
+        // `taken` are rows of the answer with a value strictly before the
+        // boundary; `tied` rows agree with it on the slices walked so far.
+        let mut taken = RoaringBitmap::new();
+        let mut tied = rows.clone();
+        for slice in self.slices.iter().rev() {
+            let preferred = if which == Ordering::Less {
+                &tied - slice
+            } else {
+                &tied & slice
+            };
+            let n = taken.len() + preferred.len();
+            if n > k {
+                tied = preferred;
+            } else {
+                tied -= &preferred;
+                taken |= preferred;
+                if n == k {
+                    return taken;
+                }
+            }
+        }
+        taken | tied
+    }
+
     /// The smallest or largest offset among `rows` (all with a value).
     fn extreme_offset(&self, rows: &RoaringBitmap, which: Ordering) -> Option<u64> {
         if rows.is_empty() {

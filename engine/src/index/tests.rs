@@ -106,6 +106,38 @@ proptest! {
         prop_assert_eq!(bsi.extreme(&rows, Ordering::Greater), chosen.iter().copied().max());
     }
 
+    /// The first k rows by value: exactly the rows whose value is at least
+    /// as good as the k-th best one.
+    #[test]
+    fn bsi_first_rows_match_a_sort(
+        values in prop::collection::vec(value_strategy(), 0..300),
+        mask in prop::collection::vec(any::<bool>(), 300),
+        k in 0u64..40,
+    ) {
+        let bsi = bsi_of(&values);
+        let rows: RoaringBitmap = mask.iter().enumerate()
+            .filter(|(i, m)| **m && values.get(*i).is_some_and(|v| v.is_some()))
+            .map(|(i, _)| i as u32)
+            .collect();
+        for which in [Ordering::Less, Ordering::Greater] {
+            let mut sorted: Vec<i64> = rows.iter().filter_map(|r| values[r as usize]).collect();
+            sorted.sort_unstable();
+            if which == Ordering::Greater {
+                sorted.reverse();
+            }
+            let expected = match k {
+                0 => RoaringBitmap::new(),
+                k if k >= rows.len() => rows.clone(),
+                k => {
+                    let boundary = sorted[k as usize - 1];
+                    let good = |v: i64| v.cmp(&boundary) != which.reverse();
+                    scan(&values, good) & &rows
+                }
+            };
+            prop_assert_eq!(bsi.first(&rows, k, which), expected, "{:?}", which);
+        }
+    }
+
     #[test]
     fn value_bitmaps_match_a_scan(
         values in prop::collection::vec(prop::option::of(prop::sample::select(vec!["DE", "AT", "FR", "", "Zoë", "de"])), 0..200),
