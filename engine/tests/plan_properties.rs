@@ -4,8 +4,9 @@
 //! compaction) — and random WHERE trees (=, <>, <, <=, >, >=, IN, NOT IN,
 //! IS [NOT] NULL, BETWEEN, bare booleans, AND/OR/NOT over indexed and
 //! unindexed columns), every query answers exactly what it answers with
-//! `enable_bitmapscan = off`, where no index is used: row listings,
-//! counts, sum/avg/min/max and GROUP BY.
+//! `enable_bitmapscan = off`, where no index is used: row listings (the
+//! first rows by an indexed column under LIMIT among them), counts,
+//! sum/avg/min/max and GROUP BY.
 //!
 //! engine/tests/selection.rs checks the bitmap selection itself against
 //! row-by-row evaluation; this checks the plans built on it (pushing
@@ -122,10 +123,13 @@ fn predicate() -> impl Strategy<Value = String> {
 }
 
 /// The queries asked of each predicate `p`.
-fn queries(p: &str) -> [String; 5] {
+fn queries(p: &str) -> [String; 8] {
     [
         format!("SELECT id, t, n FROM seg WHERE {p} ORDER BY id"),
         format!("SELECT id, n FROM seg WHERE {p} ORDER BY n DESC NULLS LAST, id LIMIT 5"),
+        format!("SELECT id, i FROM seg WHERE {p} ORDER BY i NULLS FIRST, id LIMIT 3"),
+        format!("SELECT id, ts FROM seg WHERE {p} ORDER BY ts DESC, id LIMIT 4 OFFSET 1"),
+        format!("SELECT id, big FROM seg WHERE {p} ORDER BY big, id DESC LIMIT 6"),
         format!(
             "SELECT count(*), count(n), sum(i), avg(n), sum(big), avg(i), min(d), max(ts), \
              min(n), max(big), min(t), max(t), count(u) FROM seg WHERE {p}"
@@ -257,6 +261,15 @@ fn the_compared_plans_use_the_bitmaps() {
             assert!(uses_bitmaps(&mut s, &q), "{q}");
         }
     }
+    // The listings under LIMIT cut their rows with the sort column's
+    // bit-sliced index before decoding them.
+    for q in &queries("b")[1..5] {
+        let analyzed = run(&mut s, &format!("EXPLAIN ANALYZE {q}"));
+        assert!(
+            analyzed.iter().any(|l| l.contains("Top-N Cut")),
+            "{q}: {analyzed:#?}"
+        );
+    }
     run(&mut s, "SET enable_bitmapscan = off");
-    assert!(!uses_bitmaps(&mut s, &queries("t = 'a'")[2]));
+    assert!(!uses_bitmaps(&mut s, &queries("t = 'a'")[5]));
 }

@@ -483,7 +483,7 @@ fn value_type(v: &Value) -> Option<DataType> {
     })
 }
 
-fn project(exprs: &[Expr], row: &[Value], ctx: &EvalContext) -> SqlResult<Vec<Value>> {
+pub(crate) fn project(exprs: &[Expr], row: &[Value], ctx: &EvalContext) -> SqlResult<Vec<Value>> {
     exprs.iter().map(|e| e.eval(row, ctx)).collect()
 }
 
@@ -937,7 +937,15 @@ fn run_operator(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
                         if let Some(profile) = &ctx.profile {
                             profile.note(input, format!("Sort Method: top-{wanted}"));
                         }
-                        let rows = run_prepared(rows, ctx)?.collect::<SqlResult<Vec<_>>>()?;
+                        // An indexed first key cuts the scan's rows first.
+                        let scan = rows;
+                        let rows = run_measured(scan, ctx, || {
+                            match super::index_top::rows(scan, keys, wanted, ctx)? {
+                                Some(rows) => Ok(rows),
+                                None => run_operator(scan, ctx),
+                            }
+                        })?
+                        .collect::<SqlResult<Vec<_>>>()?;
                         Ok(Box::new(
                             sort(rows, keys, Some(wanted), ctx)?.into_iter().map(Ok),
                         ))

@@ -19,6 +19,7 @@ mod idset;
 mod index_aggregate;
 mod index_ddl;
 mod index_plan;
+mod index_top;
 mod interrupt;
 mod narrow;
 mod parser;
