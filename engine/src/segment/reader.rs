@@ -263,6 +263,13 @@ impl Segment {
 
     /// Position of the row whose key is `key`, by binary search.
     pub fn find_key(&self, key: &[u8]) -> Option<u32> {
+        // A key past either end is answered by one comparison: rows
+        // inserted with growing keys (a serial id) are past every older
+        // segment's last key.
+        let last = self.rows.checked_sub(1)?;
+        if key > self.key(last) || key < self.key(0) {
+            return None;
+        }
         let (mut lo, mut hi) = (0u32, self.rows);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
