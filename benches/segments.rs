@@ -15,6 +15,11 @@
 //! statements. Before anything is timed, every query's result on crmdb must
 //! equal PostgreSQL's, value for value. With `CRMDB_BENCH_LOAD_ONLY` set the
 //! bench loads the data, reports index sizes and stops.
+//!
+//! `CRMDB_BENCH_LAYOUT=time` stores interactions and transactions in time
+//! order instead (ids renumbered by `occurred_at`, as rows recorded when
+//! they happen would be) rather than customer by customer, in its own data
+//! directory: the same rows, each customer's scattered through the table.
 
 #[path = "../tests/support/pg.rs"]
 mod pg;
@@ -111,13 +116,73 @@ fn customers() -> u64 {
     ((1_000_000.0 * scale) as u64).max(100)
 }
 
+/// Whether interactions and transactions are stored in time order
+/// (`CRMDB_BENCH_LAYOUT=time`) rather than customer by customer.
+fn time_ordered() -> bool {
+    match std::env::var("CRMDB_BENCH_LAYOUT").as_deref() {
+        Ok("time") => true,
+        Ok("customer") | Err(_) => false,
+        Ok(other) => panic!("CRMDB_BENCH_LAYOUT is customer or time, not {other}"),
+    }
+}
+
 fn data_dir(customers: u64) -> PathBuf {
+    let layout = if time_ordered() { "-time" } else { "" };
     // CARGO_TARGET_TMPDIR is <target>/tmp.
     Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("target directory")
         .join("bench-data")
-        .join(format!("c{customers}-seed{SEED}-v{DATA_VERSION}"))
+        .join(format!("c{customers}-seed{SEED}-v{DATA_VERSION}{layout}"))
+}
+
+/// Rows per COPY of a table in time order.
+const ROWS_PER_COPY: usize = 200_000;
+
+/// `rows` sorted by `order` and renumbered from 1 in that order by
+/// `set_id`, as COPY inputs of [`ROWS_PER_COPY`] rows.
+fn time_ordered_chunks<R: CsvRow + Clone, K: Ord>(
+    mut rows: Vec<R>,
+    order: impl Fn(&R) -> K,
+    set_id: impl Fn(&mut R, i64),
+) -> Box<dyn Iterator<Item = Vec<u8>>> {
+    rows.sort_by_key(|r| order(r));
+    for (i, r) in rows.iter_mut().enumerate() {
+        set_id(r, i as i64 + 1);
+    }
+    let chunks: Vec<Vec<u8>> = rows
+        .chunks(ROWS_PER_COPY)
+        .map(|c| csv(c.iter().cloned()))
+        .collect();
+    Box::new(chunks.into_iter())
+}
+
+/// `table`'s rows as COPY inputs, each one statement's worth: customer by
+/// customer, or (interactions and transactions, with
+/// `CRMDB_BENCH_LAYOUT=time`) all of them sorted by `occurred_at` and
+/// renumbered in that order.
+fn copy_chunks<'g>(
+    generator: &'g Generator,
+    table: &str,
+) -> Box<dyn Iterator<Item = Vec<u8>> + 'g> {
+    let last = generator.config().customers as i64;
+    let ranges = (1..=last)
+        .step_by(CUSTOMERS_PER_COPY as usize)
+        .map(move |first| first..=(first + CUSTOMERS_PER_COPY - 1).min(last));
+    match (table, time_ordered()) {
+        ("customers", _) => Box::new(ranges.map(|ids| csv(generator.customers_in(ids)))),
+        ("interactions", false) => Box::new(ranges.map(|ids| csv(generator.interactions_in(ids)))),
+        ("interactions", true) => {
+            let rows = generator.interactions_in(1..=last).collect();
+            time_ordered_chunks(rows, |r| (r.occurred_at, r.id), |r, id| r.id = id)
+        }
+        ("transactions", false) => Box::new(ranges.map(|ids| csv(generator.transactions_in(ids)))),
+        ("transactions", true) => {
+            let rows = generator.transactions_in(1..=last).collect();
+            time_ordered_chunks(rows, |r| (r.occurred_at, r.id), |r, id| r.id = id)
+        }
+        (other, _) => panic!("no such table {other}"),
+    }
 }
 
 /// COPY's input for `rows`, as CSV without a header.
@@ -156,18 +221,9 @@ fn crmdb_database(generator: &Generator, dir: &Path) -> Arc<Database> {
         let started = Instant::now();
         let db = Arc::new(Database::open(&path).expect("open crmdb"));
         let mut session = Session::new(db.clone());
-        let last = generator.config().customers as i64;
         for table in ["customers", "interactions", "transactions"] {
-            let mut first = 1;
-            while first <= last {
-                let ids = first..=(first + CUSTOMERS_PER_COPY - 1).min(last);
-                let data = match table {
-                    "customers" => csv(generator.customers_in(ids)),
-                    "interactions" => csv(generator.interactions_in(ids)),
-                    _ => csv(generator.transactions_in(ids)),
-                };
+            for data in copy_chunks(generator, table) {
                 crmdb_copy(&mut session, table, &data);
-                first += CUSTOMERS_PER_COPY;
             }
             eprintln!("crmdb: {table} loaded after {:?}", started.elapsed());
         }
@@ -213,21 +269,9 @@ fn postgres_server(generator: &Generator, dir: &Path) -> PgServer {
             writer.finish().expect("COPY done");
             eprintln!("postgres: {table} loaded after {:?}", started.elapsed());
         };
-        let last = generator.config().customers as i64;
-        let chunks = || (1..=last).step_by(CUSTOMERS_PER_COPY as usize);
-        let ids = move |first: i64| first..=(first + CUSTOMERS_PER_COPY - 1).min(last);
-        copy(
-            "customers",
-            &mut chunks().map(|f| csv(generator.customers_in(ids(f)))),
-        );
-        copy(
-            "interactions",
-            &mut chunks().map(|f| csv(generator.interactions_in(ids(f)))),
-        );
-        copy(
-            "transactions",
-            &mut chunks().map(|f| csv(generator.transactions_in(ids(f)))),
-        );
+        for table in ["customers", "interactions", "transactions"] {
+            copy(table, &mut copy_chunks(generator, table));
+        }
         client.batch_execute(PG_INDEXES).expect("indexes");
         for sql in ["VACUUM ANALYZE", "CHECKPOINT"] {
             client.batch_execute(sql).expect(sql);
