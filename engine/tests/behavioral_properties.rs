@@ -201,3 +201,32 @@ proptest! {
         }
     }
 }
+
+/// EXPLAIN ANALYZE says how each subquery ran: lookups while the events'
+/// segments hold `cid` in order, the id set once they do not, and the id
+/// set for an uncorrelated IN.
+#[test]
+fn explain_analyze_tells_lookups_from_id_sets() {
+    let inserts = |scattered: bool| -> Vec<Step> {
+        (0..EVENTS)
+            .map(|id| Step::Insert(id, scattered && id % 5 == 0, 1, 2, 1))
+            .chain([Step::Checkpoint])
+            .collect()
+    };
+    let explain = |s: &mut Session| -> String {
+        run(
+            s,
+            "EXPLAIN ANALYZE SELECT c.id FROM cust c WHERE c.id IN (SELECT cid FROM ev) \
+             AND NOT EXISTS (SELECT 1 FROM ev e WHERE e.cid = c.id AND e.k = 'a')",
+        )
+        .join("\n")
+    };
+    let (_db, mut s) = build([Vec::new(), inserts(false)], false);
+    let plan = explain(&mut s);
+    assert!(plan.contains("Key Lookups: per outer row"), "{plan}");
+    assert!(plan.contains("Id Set: 40 keys, built once"), "{plan}");
+    let (_db, mut s) = build([Vec::new(), inserts(true)], true);
+    let plan = explain(&mut s);
+    assert!(!plan.contains("Key Lookups"), "{plan}");
+    assert_eq!(plan.matches("Id Set: 40 keys, built once").count(), 2, "{plan}");
+}

@@ -111,6 +111,20 @@ impl IdSet {
         Ok(Some(set))
     }
 
+    /// How many distinct non-NULL values it holds (for EXPLAIN ANALYZE).
+    pub fn len(&self) -> u64 {
+        let Some(dense) = &self.dense else {
+            return self.ids.len();
+        };
+        let bits: u64 = dense.words.iter().map(|w| u64::from(w.count_ones())).sum();
+        // Memtable values go to the treemap and may repeat dense ones.
+        bits + self
+            .ids
+            .iter()
+            .filter(|&x| !dense.contains(x as i64))
+            .count() as u64
+    }
+
     fn add(&mut self, v: &Value) -> SqlResult<()> {
         match integer(v)? {
             Some(x) => {
@@ -272,6 +286,20 @@ mod tests {
         assert!(!t.exists(&Value::BigInt(4)).unwrap());
         assert!(!t.exists(&Value::Null).unwrap());
         assert!(t.exists(&Value::Text("3".into())).is_err());
+    }
+
+    #[test]
+    fn len_counts_each_value_once() {
+        let mut s = IdSet {
+            dense: DenseIds::of(&[3, 5, 5, 9]),
+            ..IdSet::default()
+        };
+        assert_eq!(s.len(), 3);
+        for v in [Value::BigInt(5), Value::BigInt(70_000), Value::Null] {
+            s.add(&v).unwrap();
+        }
+        assert_eq!(s.len(), 4);
+        assert_eq!(set(&[Value::Integer(-1), Value::Integer(-1)]).len(), 1);
     }
 
     #[test]

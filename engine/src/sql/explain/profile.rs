@@ -45,6 +45,9 @@ struct State {
     aliases: HashMap<Key, Key>,
     stats: HashMap<Key, NodeStats>,
     notes: HashMap<Key, Vec<String>>,
+    /// Notes on how a subquery ran (an id set built, keys looked up),
+    /// found by the subquery's plan: the one run is a prepared copy.
+    subquery_notes: Vec<(Plan, String)>,
     /// UPDATE/DELETE: the rows their scan read and kept, and its time.
     dml_scan: Option<(u64, u64, Duration)>,
 }
@@ -137,6 +140,28 @@ impl Profile {
                 notes.push(note);
             }
         }
+    }
+
+    /// Adds a note on how the subquery whose plan equals `plan` ran.
+    pub fn note_subquery(&self, plan: &Plan, note: String) {
+        let mut s = self.lock();
+        if !s
+            .subquery_notes
+            .iter()
+            .any(|(p, n)| *n == note && p == plan)
+        {
+            s.subquery_notes.push((plan.clone(), note));
+        }
+    }
+
+    /// The notes on how the subquery of `plan` ran.
+    pub fn subquery_notes_of(&self, plan: &Plan) -> Vec<String> {
+        let s = self.lock();
+        s.subquery_notes
+            .iter()
+            .filter(|(p, _)| p == plan)
+            .map(|(_, n)| n.clone())
+            .collect()
     }
 
     /// What UPDATE or DELETE's scan read and kept, and its time.

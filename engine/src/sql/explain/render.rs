@@ -167,8 +167,11 @@ impl<'a> Render<'a> {
 
     fn subplan(&mut self, s: &Subquery, n: usize, outer: &[Vec<String>]) -> Node {
         let was = std::mem::replace(&mut self.in_subplan, true);
-        let (child, _) = self.plan(&s.plan, outer, false);
+        let (mut child, _) = self.plan(&s.plan, outer, false);
         self.in_subplan = was;
+        if let Some(profile) = self.profile {
+            child.notes.extend(profile.subquery_notes_of(&s.plan));
+        }
         let mut label = Node::new(format!("SubPlan {n}"));
         label.label = true;
         label.children.push(child);

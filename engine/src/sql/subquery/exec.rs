@@ -157,11 +157,19 @@ impl Prepared {
         })
     }
 
+    /// Leaves EXPLAIN ANALYZE a note on how the subquery ran.
+    fn note(&self, note: impl FnOnce() -> String) {
+        if let Some(profile) = &self.ctx.profile {
+            profile.note_subquery(&self.plan, note());
+        }
+    }
+
     /// Runs `plan` and reduces its rows as the kind says.
     fn outcome(&self, plan: &Plan) -> SqlResult<Outcome> {
         if let Kind::In(_) = self.kind
             && let Some(ids) = IdSet::of_projection(plan, &self.ctx)?
         {
+            self.note(|| format!("Id Set: {} keys, built once", ids.len()));
             return Ok(Outcome::Ids(ids));
         }
         let mut rows = run(plan, &self.ctx)?;
@@ -199,6 +207,12 @@ impl Prepared {
             (&self.kind, &d.residual, d.inner_keys.as_slice())
         {
             if let Some(probe) = IdProbe::of_column(&d.build, *k, &self.ctx)? {
+                self.note(|| {
+                    format!(
+                        "Key Lookups: per outer row, in segments in key order (up to {} before building the id set)",
+                        probe.budget()
+                    )
+                });
                 return Ok(BuildSide::Probe {
                     probe,
                     asked: AtomicU64::new(0),
@@ -206,6 +220,7 @@ impl Prepared {
                 });
             }
             if let Some(ids) = IdSet::of_column(&d.build, *k, &self.ctx)? {
+                self.note(|| format!("Id Set: {} keys, built once", ids.len()));
                 return Ok(BuildSide::Ids(ids));
             }
         }
@@ -298,9 +313,18 @@ impl Evaluate for Prepared {
                             let [Expr::Column(k)] = d.inner_keys.as_slice() else {
                                 return Err(SqlError::internal("a probe with several keys"));
                             };
-                            IdSet::of_column(&d.build, *k, &self.ctx)?.ok_or_else(|| {
-                                SqlError::internal("a probed table without an id set")
-                            })
+                            let ids =
+                                IdSet::of_column(&d.build, *k, &self.ctx)?.ok_or_else(|| {
+                                    SqlError::internal("a probed table without an id set")
+                                })?;
+                            self.note(|| {
+                                format!(
+                                    "Id Set: {} keys, built after {} lookups",
+                                    ids.len(),
+                                    probe.budget()
+                                )
+                            });
+                            Ok(ids)
                         })?;
                         return Ok(Value::Boolean(ids.exists(&key)?));
                     }
