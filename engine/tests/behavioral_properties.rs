@@ -228,5 +228,9 @@ fn explain_analyze_tells_lookups_from_id_sets() {
     let (_db, mut s) = build([Vec::new(), inserts(true)], true);
     let plan = explain(&mut s);
     assert!(!plan.contains("Key Lookups"), "{plan}");
-    assert_eq!(plan.matches("Id Set: 40 keys, built once").count(), 2, "{plan}");
+    assert_eq!(
+        plan.matches("Id Set: 40 keys, built once").count(),
+        2,
+        "{plan}"
+    );
 }
