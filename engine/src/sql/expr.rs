@@ -328,8 +328,6 @@ impl Expr {
         })
     }
 
-    /// Calls `f` on the expression and every sub-expression, top-down (not
-    /// entering subquery plans).
     /// The columns of the row the expression reads (prepared subqueries
     /// included); None when some part does not say.
     pub fn columns_read(&self) -> Option<Vec<usize>> {
@@ -377,11 +375,54 @@ impl Expr {
         });
     }
 
+    /// Calls `f` on the expression and every sub-expression, top-down and
+    /// in the order [`Self::transform`] takes them, without rebuilding
+    /// anything (a subquery's plan is neither entered nor copied; its IN
+    /// operand is visited).
     pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
-        let _ = self.transform(&mut |e| {
-            f(e);
-            Ok(None)
-        });
+        f(self);
+        match self {
+            Expr::Literal(_)
+            | Expr::Column(_)
+            | Expr::Param(_)
+            | Expr::Outer { .. }
+            | Expr::Runtime(_) => {}
+            Expr::Not(a)
+            | Expr::Neg(a)
+            | Expr::IsNull(a)
+            | Expr::IsBool(a, _)
+            | Expr::Cast(a, _) => a.visit(f),
+            Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Compare(_, a, b)
+            | Expr::Arith(_, a, b)
+            | Expr::Concat(a, b)
+            | Expr::NotDistinct(a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            Expr::InList { expr, list } => {
+                expr.visit(f);
+                list.iter().for_each(|x| x.visit(f));
+            }
+            Expr::Like { expr, pattern, .. } => {
+                expr.visit(f);
+                pattern.visit(f);
+            }
+            Expr::Case { whens, otherwise } => {
+                for (c, v) in whens {
+                    c.visit(f);
+                    v.visit(f);
+                }
+                otherwise.visit(f);
+            }
+            Expr::Call(_, args) => args.iter().for_each(|x| x.visit(f)),
+            Expr::Subquery(s) => {
+                if let super::subquery::SubqueryKind::In(x) = &s.kind {
+                    x.visit(f);
+                }
+            }
+        }
     }
 }
 
@@ -407,5 +448,51 @@ pub fn sort_cmp(a: &Value, b: &Value) -> Ordering {
         (true, false) => Ordering::Greater,
         (false, true) => Ordering::Less,
         _ => compare(a, b).unwrap_or(Ordering::Equal),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `visit` meets the nodes `transform` meets, in the same order.
+    #[test]
+    fn visit_walks_what_transform_walks() {
+        let c = |i| Expr::Column(i).boxed();
+        let lit = |v: i32| Expr::Literal(Value::Integer(v));
+        let e = Expr::And(
+            Expr::Case {
+                whens: vec![(
+                    Expr::IsNull(c(0)),
+                    Expr::Call(Scalar::Coalesce, vec![Expr::Column(1), lit(2)]),
+                )],
+                otherwise: Expr::Neg(c(3)).boxed(),
+            }
+            .boxed(),
+            Expr::Or(
+                Expr::InList {
+                    expr: c(4),
+                    list: vec![lit(5), Expr::Param(0)],
+                }
+                .boxed(),
+                Expr::Like {
+                    expr: c(6),
+                    pattern: Expr::Literal(Value::Text("a%".into())).boxed(),
+                    case_insensitive: false,
+                }
+                .boxed(),
+            )
+            .boxed(),
+        );
+        let mut visited = Vec::new();
+        e.visit(&mut |x| visited.push(format!("{x:?}")));
+        let mut transformed = Vec::new();
+        e.transform(&mut |x| {
+            transformed.push(format!("{x:?}"));
+            Ok(None)
+        })
+        .unwrap();
+        assert_eq!(visited.len(), 17);
+        assert_eq!(visited, transformed);
     }
 }
