@@ -13,46 +13,14 @@ pub(crate) fn flatten_and(e: Expr, out: &mut Vec<Expr>) {
     }
 }
 
+/// Appends the columns of the current row that `e` reads, its subqueries'
+/// outer references to it included (in no particular order, with repeats).
 pub(crate) fn collect_columns(e: &Expr, out: &mut Vec<usize>) {
-    match e {
+    e.visit(&mut |x| match x {
         Expr::Column(i) => out.push(*i),
-        Expr::Literal(_) | Expr::Param(_) => {}
-        Expr::Not(a) | Expr::Neg(a) | Expr::IsNull(a) | Expr::IsBool(a, _) | Expr::Cast(a, _) => {
-            collect_columns(a, out)
-        }
-        Expr::And(a, b)
-        | Expr::Or(a, b)
-        | Expr::Compare(_, a, b)
-        | Expr::Arith(_, a, b)
-        | Expr::Concat(a, b)
-        | Expr::NotDistinct(a, b) => {
-            collect_columns(a, out);
-            collect_columns(b, out);
-        }
-        Expr::InList { expr, list } => {
-            collect_columns(expr, out);
-            list.iter().for_each(|x| collect_columns(x, out));
-        }
-        Expr::Like { expr, pattern, .. } => {
-            collect_columns(expr, out);
-            collect_columns(pattern, out);
-        }
-        Expr::Case { whens, otherwise } => {
-            for (c, v) in whens {
-                collect_columns(c, out);
-                collect_columns(v, out);
-            }
-            collect_columns(otherwise, out);
-        }
-        Expr::Call(_, args) => args.iter().for_each(|x| collect_columns(x, out)),
-        Expr::Outer { .. } | Expr::Runtime(_) => {}
-        Expr::Subquery(s) => {
-            if let SubqueryKind::In(x) = &s.kind {
-                collect_columns(x, out);
-            }
-            subquery::columns_read(s, out);
-        }
-    }
+        Expr::Subquery(s) => subquery::columns_read(s, out),
+        _ => {}
+    });
 }
 
 pub(crate) fn map_columns(e: &Expr, f: &dyn Fn(usize) -> usize) -> Expr {
