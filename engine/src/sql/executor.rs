@@ -782,11 +782,7 @@ fn run_operator(plan: &Plan, ctx: &Arc<ExecContext>) -> SqlResult<Rows> {
         Plan::IndexScan { table, index } => {
             let selection = super::index_plan::select(*table, Some(index), ctx)?;
             if let Some(p) = &ctx.profile {
-                let segments = selection.segments.len();
-                p.note(
-                    plan,
-                    super::index_plan::describe_selection(&selection, segments),
-                );
+                p.note(plan, super::index_plan::describe_selection(&selection));
             }
             super::index_plan::rows(selection, *table, ctx)?
         }

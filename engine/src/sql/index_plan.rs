@@ -239,9 +239,10 @@ pub fn rows(
 }
 
 /// What EXPLAIN ANALYZE tells of how a selection was made.
-pub fn describe_selection(s: &Selection, segments: usize) -> String {
+pub fn describe_selection(s: &Selection) -> String {
     format!(
-        "Segments: {segments}, Index Leaves: {} by index, {} by column scan; Memtable Rows Matched: {}",
+        "Segments: {}, Index Leaves: {} by index, {} by column scan; Memtable Rows Matched: {}",
+        s.segments.len(),
         s.leaves.indexed,
         s.leaves.scanned,
         s.memtable.len()

@@ -84,8 +84,7 @@ pub fn rows(
         *rows = kept;
     }
     if let Some(profile) = &ctx.profile {
-        let described = index_plan::describe_selection(&selection, selection.segments.len());
-        profile.note(index_scan, described);
+        profile.note(index_scan, index_plan::describe_selection(&selection));
         profile.note(
             index_scan,
             format!(

@@ -154,8 +154,7 @@ pub fn read(input: &Plan, needed: &[bool], ctx: &Arc<ExecContext>) -> SqlResult<
     if let Some(profile) = &ctx.profile {
         profile.note(input, NARROW_READ_NOTE.into());
         if index.is_some() {
-            let described = index_plan::describe_selection(&selection, selection.segments.len());
-            profile.note(scan, described);
+            profile.note(scan, index_plan::describe_selection(&selection));
         }
     }
     let data = ctx.version.table(table)?;
