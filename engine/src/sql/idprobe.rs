@@ -68,6 +68,7 @@ impl IdProbe {
         let data = ctx.version.table(table)?;
         let current = def.column_ids();
         let mut segments = Vec::with_capacity(data.segments.len());
+        let mut rows = 0;
         for seg in &data.segments {
             ctx.interrupt.check()?;
             let map = column_map(&seg.handle.column_ids, &current);
@@ -77,6 +78,7 @@ impl IdProbe {
             {
                 return Ok(None);
             }
+            rows += u64::from(seg.handle.segment.row_count());
             segments.push(Probed {
                 segment: seg.clone(),
                 map,
@@ -91,11 +93,6 @@ impl IdProbe {
                 memtable.insert(x);
             }
         }
-        let rows = data
-            .segments
-            .iter()
-            .map(|s| u64::from(s.handle.segment.row_count()))
-            .sum();
         let columns = predicate.columns();
         let width = columns.iter().max().map_or(0, |&c| c + 1);
         Ok(Some(IdProbe {

@@ -87,9 +87,10 @@ enum BuildSide {
     Ids(IdSet),
     /// The same EXISTS over a table whose segments hold the column in
     /// order: looked up per outer key, until so many were asked that the
-    /// whole set (built then, into `full`) is cheaper.
+    /// whole set (of `column`, built then, into `full`) is cheaper.
     Probe {
         probe: IdProbe,
+        column: usize,
         asked: AtomicU64,
         full: Mutex<Option<Arc<IdSet>>>,
     },
@@ -215,6 +216,7 @@ impl Prepared {
                 });
                 return Ok(BuildSide::Probe {
                     probe,
+                    column: *k,
                     asked: AtomicU64::new(0),
                     full: Mutex::new(None),
                 });
@@ -304,19 +306,20 @@ impl Evaluate for Prepared {
                     BuildSide::Ids(ids) => {
                         return Ok(Value::Boolean(ids.exists(&single_key(d, row, ctx)?)?));
                     }
-                    BuildSide::Probe { probe, asked, full } => {
+                    BuildSide::Probe {
+                        probe,
+                        column,
+                        asked,
+                        full,
+                    } => {
                         let key = single_key(d, row, ctx)?;
                         if asked.fetch_add(1, Ordering::Relaxed) < probe.budget() {
                             return Ok(Value::Boolean(probe.exists(&key)?));
                         }
                         let ids = cached(full, || {
-                            let [Expr::Column(k)] = d.inner_keys.as_slice() else {
-                                return Err(SqlError::internal("a probe with several keys"));
-                            };
-                            let ids =
-                                IdSet::of_column(&d.build, *k, &self.ctx)?.ok_or_else(|| {
-                                    SqlError::internal("a probed table without an id set")
-                                })?;
+                            let ids = IdSet::of_column(&d.build, *column, &self.ctx)?.ok_or_else(
+                                || SqlError::internal("a probed table without an id set"),
+                            )?;
                             self.note(|| {
                                 format!(
                                     "Id Set: {} keys, built after {} lookups",
